@@ -1,0 +1,112 @@
+# pixelflow — `make dev` runs the whole system on http://localhost:8000; `make test` installs and tests.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+UV := $(BIN)/uv
+STAMP := $(VENV)/.synced
+GENERATED := ':(glob)contracts/**/*_pb2*'
+PROTOS := $(shell find contracts/pixelflow -name '*.proto' | sort)
+SOURCES := contracts/pixelflow svc_auth/svc_auth svc_images/svc_images svc_worker/svc_worker edge/edge tests tools bench
+
+WEB_STAMP := web/node_modules/.installed
+WEB_SOURCES := $(shell find web/src -type f 2>/dev/null) web/index.html web/vite.config.ts web/tsconfig.json web/package.json
+
+BENCH_STAMP := bench/node_modules/.installed
+
+.PHONY: help install lock proto proto-check lint fmt typecheck test pytest migrate dev clean web web-test browser bench
+
+help:
+	@echo "make dev      run every service (logs prefixed by service) until Ctrl-C"
+	@echo "make test     install everything, check stubs, lint, type-check, run the whole suite"
+	@echo "make proto    regenerate the gRPC stubs from contracts/**/*.proto"
+	@echo "make migrate  create the databases and apply every service's migrations"
+	@echo "make fmt      format and autofix"
+	@echo "make lock     re-resolve requirements.lock from requirements/dev.in"
+	@echo "make web      build the web app into web/dist (the edge serves it at /)"
+	@echo "make bench    benchmark conversion, the pipeline, streaming memory and the API"
+
+# The venv is synced to the lock; the stamp makes `install` a no-op until the lock changes.
+$(STAMP): requirements.lock
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@test -x $(UV) || { $(BIN)/python -m pip --version >/dev/null 2>&1 || $(BIN)/python -m ensurepip --upgrade >/dev/null; \
+		$(BIN)/python -m pip install --quiet "uv==$$(sed -n 's/^uv==\([^ ]*\).*/\1/p' requirements.lock)"; }
+	$(UV) pip sync --quiet --python $(BIN)/python requirements.lock
+	@touch $(STAMP)
+
+# The web app's dependencies, exactly as web/package-lock.json has them.
+$(WEB_STAMP): web/package-lock.json
+	cd web && npm ci --no-audit --no-fund --loglevel=error
+	@touch $(WEB_STAMP)
+
+web/dist/index.html: $(WEB_STAMP) $(WEB_SOURCES)
+	cd web && npm run build --silent
+
+web: web/dist/index.html
+
+web-test: $(WEB_STAMP)
+	cd web && npx vitest run
+
+# The browser tests drive Debian's chromium (browser downloads do not work here).
+browser:
+	@command -v chromium >/dev/null || { echo "installing Debian's chromium"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+
+install: $(STAMP) $(WEB_STAMP) browser
+
+# sharp, for the benchmark only, from bench/package-lock.json.
+$(BENCH_STAMP): bench/package-lock.json
+	cd bench && npm ci --no-audit --no-fund --loglevel=error
+	@touch $(BENCH_STAMP)
+
+# A table on the terminal and JSON under bench/results/ (settings: see bench/run.py).
+bench: $(STAMP) $(BENCH_STAMP)
+	$(BIN)/python -m bench.run
+
+IMAGES := svc_auth svc_images svc_worker edge
+COMPILE = $(UV) pip compile --quiet --generate-hashes --python-version 3.11 --custom-compile-command "make lock"
+
+# One resolution for the repository; each image's lock is its subset, pinned to the same versions.
+lock: $(STAMP)
+	$(COMPILE) requirements/dev.in -o requirements.lock
+	@sed -n 's/^\([A-Za-z0-9_.-]*==[^ ]*\).*/\1/p' requirements.lock > requirements/.pins.txt
+	@for image in $(IMAGES); do \
+		$(COMPILE) requirements/$$image.in -c requirements/.pins.txt -o requirements/$$image.lock || exit 1; done
+	@rm -f requirements/.pins.txt
+
+proto: $(STAMP)
+	cd contracts && PATH="$(CURDIR)/$(BIN):$$PATH" $(CURDIR)/$(BIN)/python -m grpc_tools.protoc -I. \
+		--python_out=. --pyi_out=. --grpc_python_out=. --mypy_grpc_out=. $(PROTOS:contracts/%=%)
+
+# Fails when the committed stubs differ from what the .proto files generate.
+proto-check: proto
+	@git diff --exit-code --stat -- $(GENERATED) || { echo "stubs are stale: run 'make proto' and commit"; exit 1; }
+	@test -z "$$(git ls-files --others --exclude-standard -- $(GENERATED))" || { echo "generated stubs not committed"; exit 1; }
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: $(STAMP)
+	$(BIN)/mypy $(SOURCES)
+
+fmt: $(STAMP)
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+pytest: $(STAMP)
+	$(BIN)/python -m pytest
+
+test: install proto-check lint typecheck web web-test pytest
+
+migrate: $(STAMP)
+	$(BIN)/python -m svc_auth.migrations
+	$(BIN)/python -m svc_images.migrations
+
+dev: $(STAMP) web migrate
+	$(BIN)/python tools/devrun.py
+
+clean:
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache web/node_modules web/dist test-artifacts

@@ -1,0 +1,156 @@
+import datetime
+
+from google.protobuf import timestamp_pb2 as _timestamp_pb2
+from google.protobuf.internal import containers as _containers
+from google.protobuf.internal import enum_type_wrapper as _enum_type_wrapper
+from google.protobuf import descriptor as _descriptor
+from google.protobuf import message as _message
+from collections.abc import Iterable as _Iterable, Mapping as _Mapping
+from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
+
+DESCRIPTOR: _descriptor.FileDescriptor
+
+class ImageStatus(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    IMAGE_STATUS_UNSPECIFIED: _ClassVar[ImageStatus]
+    IMAGE_STATUS_QUEUED: _ClassVar[ImageStatus]
+    IMAGE_STATUS_PROCESSING: _ClassVar[ImageStatus]
+    IMAGE_STATUS_DONE: _ClassVar[ImageStatus]
+    IMAGE_STATUS_FAILED: _ClassVar[ImageStatus]
+IMAGE_STATUS_UNSPECIFIED: ImageStatus
+IMAGE_STATUS_QUEUED: ImageStatus
+IMAGE_STATUS_PROCESSING: ImageStatus
+IMAGE_STATUS_DONE: ImageStatus
+IMAGE_STATUS_FAILED: ImageStatus
+
+class Image(_message.Message):
+    __slots__ = ("id", "user_id", "original_name", "status", "width", "height", "size_bytes", "optimized_size_bytes", "uploaded_at", "processed_at", "error", "content_type")
+    ID_FIELD_NUMBER: _ClassVar[int]
+    USER_ID_FIELD_NUMBER: _ClassVar[int]
+    ORIGINAL_NAME_FIELD_NUMBER: _ClassVar[int]
+    STATUS_FIELD_NUMBER: _ClassVar[int]
+    WIDTH_FIELD_NUMBER: _ClassVar[int]
+    HEIGHT_FIELD_NUMBER: _ClassVar[int]
+    SIZE_BYTES_FIELD_NUMBER: _ClassVar[int]
+    OPTIMIZED_SIZE_BYTES_FIELD_NUMBER: _ClassVar[int]
+    UPLOADED_AT_FIELD_NUMBER: _ClassVar[int]
+    PROCESSED_AT_FIELD_NUMBER: _ClassVar[int]
+    ERROR_FIELD_NUMBER: _ClassVar[int]
+    CONTENT_TYPE_FIELD_NUMBER: _ClassVar[int]
+    id: str
+    user_id: str
+    original_name: str
+    status: ImageStatus
+    width: int
+    height: int
+    size_bytes: int
+    optimized_size_bytes: int
+    uploaded_at: _timestamp_pb2.Timestamp
+    processed_at: _timestamp_pb2.Timestamp
+    error: str
+    content_type: str
+    def __init__(self, id: _Optional[str] = ..., user_id: _Optional[str] = ..., original_name: _Optional[str] = ..., status: _Optional[_Union[ImageStatus, str]] = ..., width: _Optional[int] = ..., height: _Optional[int] = ..., size_bytes: _Optional[int] = ..., optimized_size_bytes: _Optional[int] = ..., uploaded_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., processed_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., error: _Optional[str] = ..., content_type: _Optional[str] = ...) -> None: ...
+
+class UploadMetadata(_message.Message):
+    __slots__ = ("filename", "content_type")
+    FILENAME_FIELD_NUMBER: _ClassVar[int]
+    CONTENT_TYPE_FIELD_NUMBER: _ClassVar[int]
+    filename: str
+    content_type: str
+    def __init__(self, filename: _Optional[str] = ..., content_type: _Optional[str] = ...) -> None: ...
+
+class UploadRequest(_message.Message):
+    __slots__ = ("metadata", "chunk")
+    METADATA_FIELD_NUMBER: _ClassVar[int]
+    CHUNK_FIELD_NUMBER: _ClassVar[int]
+    metadata: UploadMetadata
+    chunk: bytes
+    def __init__(self, metadata: _Optional[_Union[UploadMetadata, _Mapping]] = ..., chunk: _Optional[bytes] = ...) -> None: ...
+
+class GetImageRequest(_message.Message):
+    __slots__ = ("id",)
+    ID_FIELD_NUMBER: _ClassVar[int]
+    id: str
+    def __init__(self, id: _Optional[str] = ...) -> None: ...
+
+class GetLatestImageRequest(_message.Message):
+    __slots__ = ()
+    def __init__(self) -> None: ...
+
+class ListImagesRequest(_message.Message):
+    __slots__ = ("page_size", "page_token")
+    PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
+    PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    page_size: int
+    page_token: str
+    def __init__(self, page_size: _Optional[int] = ..., page_token: _Optional[str] = ...) -> None: ...
+
+class ListImagesResponse(_message.Message):
+    __slots__ = ("images", "next_page_token")
+    IMAGES_FIELD_NUMBER: _ClassVar[int]
+    NEXT_PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    images: _containers.RepeatedCompositeFieldContainer[Image]
+    next_page_token: str
+    def __init__(self, images: _Optional[_Iterable[_Union[Image, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...
+
+class DownloadOptimizedRequest(_message.Message):
+    __slots__ = ("id",)
+    ID_FIELD_NUMBER: _ClassVar[int]
+    id: str
+    def __init__(self, id: _Optional[str] = ...) -> None: ...
+
+class DownloadHeader(_message.Message):
+    __slots__ = ("content_type", "content_length", "etag")
+    CONTENT_TYPE_FIELD_NUMBER: _ClassVar[int]
+    CONTENT_LENGTH_FIELD_NUMBER: _ClassVar[int]
+    ETAG_FIELD_NUMBER: _ClassVar[int]
+    content_type: str
+    content_length: int
+    etag: str
+    def __init__(self, content_type: _Optional[str] = ..., content_length: _Optional[int] = ..., etag: _Optional[str] = ...) -> None: ...
+
+class DownloadChunk(_message.Message):
+    __slots__ = ("header", "chunk")
+    HEADER_FIELD_NUMBER: _ClassVar[int]
+    CHUNK_FIELD_NUMBER: _ClassVar[int]
+    header: DownloadHeader
+    chunk: bytes
+    def __init__(self, header: _Optional[_Union[DownloadHeader, _Mapping]] = ..., chunk: _Optional[bytes] = ...) -> None: ...
+
+class StartProcessingRequest(_message.Message):
+    __slots__ = ("image_id",)
+    IMAGE_ID_FIELD_NUMBER: _ClassVar[int]
+    image_id: str
+    def __init__(self, image_id: _Optional[str] = ...) -> None: ...
+
+class ProcessingTicket(_message.Message):
+    __slots__ = ("image", "original_key", "optimized_key", "should_process")
+    IMAGE_FIELD_NUMBER: _ClassVar[int]
+    ORIGINAL_KEY_FIELD_NUMBER: _ClassVar[int]
+    OPTIMIZED_KEY_FIELD_NUMBER: _ClassVar[int]
+    SHOULD_PROCESS_FIELD_NUMBER: _ClassVar[int]
+    image: Image
+    original_key: str
+    optimized_key: str
+    should_process: bool
+    def __init__(self, image: _Optional[_Union[Image, _Mapping]] = ..., original_key: _Optional[str] = ..., optimized_key: _Optional[str] = ..., should_process: _Optional[bool] = ...) -> None: ...
+
+class CompleteProcessingRequest(_message.Message):
+    __slots__ = ("image_id", "width", "height", "optimized_size_bytes")
+    IMAGE_ID_FIELD_NUMBER: _ClassVar[int]
+    WIDTH_FIELD_NUMBER: _ClassVar[int]
+    HEIGHT_FIELD_NUMBER: _ClassVar[int]
+    OPTIMIZED_SIZE_BYTES_FIELD_NUMBER: _ClassVar[int]
+    image_id: str
+    width: int
+    height: int
+    optimized_size_bytes: int
+    def __init__(self, image_id: _Optional[str] = ..., width: _Optional[int] = ..., height: _Optional[int] = ..., optimized_size_bytes: _Optional[int] = ...) -> None: ...
+
+class FailProcessingRequest(_message.Message):
+    __slots__ = ("image_id", "error")
+    IMAGE_ID_FIELD_NUMBER: _ClassVar[int]
+    ERROR_FIELD_NUMBER: _ClassVar[int]
+    image_id: str
+    error: str
+    def __init__(self, image_id: _Optional[str] = ..., error: _Optional[str] = ...) -> None: ...

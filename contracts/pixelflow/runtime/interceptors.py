@@ -1,0 +1,77 @@
+"""Server interceptors: every call gets a request id (from `x-request-id` or new) and an access log."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import grpc
+
+from pixelflow.logs import REQUEST_ID_KEY, clean_request_id, request_id_var
+
+log = logging.getLogger("pixelflow.access")
+
+_QUIET_PREFIXES = ("/grpc.health.v1.", "/grpc.reflection.")
+
+
+class RequestContextInterceptor(grpc.aio.ServerInterceptor):
+    async def intercept_service(
+        self,
+        continuation: Callable[[grpc.HandlerCallDetails], Awaitable[grpc.RpcMethodHandler]],
+        handler_call_details: grpc.HandlerCallDetails,
+    ) -> grpc.RpcMethodHandler:
+        handler = await continuation(handler_call_details)
+        if handler is None:
+            return handler
+        metadata = dict(handler_call_details.invocation_metadata or ())  # type: ignore[attr-defined]
+        incoming = metadata.get(REQUEST_ID_KEY)
+        request_id = clean_request_id(incoming if isinstance(incoming, str) else None)
+        method: str = handler_call_details.method  # type: ignore[attr-defined]
+        level = logging.DEBUG if method.startswith(_QUIET_PREFIXES) else logging.INFO
+        return _wrap(handler, request_id, method, level)
+
+
+def _wrap(handler: grpc.RpcMethodHandler, request_id: str, method: str, level: int) -> grpc.RpcMethodHandler:
+    def logged(behavior: Callable[..., Any], streaming_out: bool) -> Callable[..., Any]:
+        def finish(context: grpc.aio.ServicerContext[Any, Any], started: float, failed: bool) -> None:
+            code = context.code() if hasattr(context, "code") else None
+            status = getattr(code, "name", None) or ("ERROR" if failed else "OK")
+            log.log(level, "%s %s %.1fms", method, status, (time.perf_counter() - started) * 1000)
+
+        if streaming_out:
+
+            async def stream(request: Any, context: grpc.aio.ServicerContext[Any, Any]) -> Any:
+                request_id_var.set(request_id)
+                await context.send_initial_metadata(((REQUEST_ID_KEY, request_id),))
+                started, failed = time.perf_counter(), True
+                try:
+                    async for item in behavior(request, context):
+                        yield item
+                    failed = False
+                finally:
+                    finish(context, started, failed)
+
+            return stream
+
+        async def unary(request: Any, context: grpc.aio.ServicerContext[Any, Any]) -> Any:
+            request_id_var.set(request_id)
+            await context.send_initial_metadata(((REQUEST_ID_KEY, request_id),))
+            started, failed = time.perf_counter(), True
+            try:
+                result = await behavior(request, context)
+                failed = False
+                return result
+            finally:
+                finish(context, started, failed)
+
+        return unary
+
+    if handler.unary_unary:
+        return handler._replace(unary_unary=logged(handler.unary_unary, False))  # type: ignore[attr-defined,no-any-return]
+    if handler.unary_stream:
+        return handler._replace(unary_stream=logged(handler.unary_stream, True))  # type: ignore[attr-defined,no-any-return]
+    if handler.stream_unary:
+        return handler._replace(stream_unary=logged(handler.stream_unary, False))  # type: ignore[attr-defined,no-any-return]
+    return handler._replace(stream_stream=logged(handler.stream_stream, True))  # type: ignore[attr-defined,no-any-return]
