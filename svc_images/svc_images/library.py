@@ -1,0 +1,76 @@
+"""A user's images: lookups, pages, the optimized download. Another user's image does not exist."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import datetime
+
+from tortoise.expressions import Q
+
+from pixelflow.errors import InvalidArgument, NotFound, NotReady
+from pixelflow.storage import ObjectStore, StoredObject
+from svc_images.models import Image, Status
+
+DEFAULT_PAGE_SIZE = 20
+MAX_PAGE_SIZE = 100
+
+
+def _uuid_or_not_found(image_id: str) -> uuid.UUID:
+    try:
+        return uuid.UUID(image_id)
+    except ValueError as exc:
+        raise NotFound("image not found") from exc
+
+
+async def get_image(*, owner_id: str, image_id: str) -> Image:
+    image = await Image.get_or_none(id=_uuid_or_not_found(image_id), user_id=owner_id)
+    if image is None:
+        raise NotFound("image not found")
+    return image
+
+
+async def latest_image(*, owner_id: str) -> Image:
+    image = await Image.filter(user_id=owner_id).order_by("-uploaded_at", "-id").first()
+    if image is None:
+        raise NotFound("no image uploaded yet")
+    return image
+
+
+def _encode_cursor(image: Image) -> str:
+    return base64.urlsafe_b64encode(f"{image.uploaded_at.isoformat()}|{image.id}".encode()).decode()
+
+
+def _decode_cursor(token: str) -> tuple[datetime, uuid.UUID]:
+    try:
+        uploaded_at, _, image_id = base64.urlsafe_b64decode(token.encode()).decode().partition("|")
+        return datetime.fromisoformat(uploaded_at), uuid.UUID(image_id)
+    except (ValueError, binascii.Error, UnicodeDecodeError) as exc:
+        raise InvalidArgument("invalid page token", field="cursor") from exc
+
+
+async def list_images(*, owner_id: str, page_size: int, page_token: str) -> tuple[list[Image], str]:
+    """Newest first; the token names the last image of the previous page (keyset pagination)."""
+    size = DEFAULT_PAGE_SIZE if page_size <= 0 else min(page_size, MAX_PAGE_SIZE)
+    query = Image.filter(user_id=owner_id)
+    if page_token:
+        uploaded_at, image_id = _decode_cursor(page_token)
+        query = query.filter(Q(uploaded_at__lt=uploaded_at) | Q(uploaded_at=uploaded_at, id__lt=image_id))
+    images = await query.order_by("-uploaded_at", "-id").limit(size + 1)
+    if len(images) > size:
+        return images[:size], _encode_cursor(images[size - 1])
+    return images, ""
+
+
+@asynccontextmanager
+async def open_optimized(
+    *, owner_id: str, image_id: str, store: ObjectStore
+) -> AsyncIterator[tuple[StoredObject, AsyncIterator[bytes]]]:
+    image = await get_image(owner_id=owner_id, image_id=image_id)
+    if image.status is not Status.DONE or not image.optimized_key:
+        raise NotReady(f"the optimized image is not ready (status: {image.status.value})")
+    async with store.open(image.optimized_key) as opened:
+        yield opened

@@ -1,0 +1,41 @@
+from __future__ import annotations
+
+from enum import StrEnum
+
+from tortoise import fields
+from tortoise.indexes import Index
+from tortoise.models import Model
+
+
+class Status(StrEnum):
+    QUEUED = "queued"
+    PROCESSING = "processing"
+    DONE = "done"
+    FAILED = "failed"
+
+
+class Image(Model):
+    id = fields.UUIDField(primary_key=True)
+    user_id = fields.UUIDField()
+    # Kept only as data: object keys are generated, so no filename ever reaches a path.
+    original_name = fields.CharField(max_length=255)
+    content_type = fields.CharField(max_length=64)
+    original_key = fields.CharField(max_length=255)
+    optimized_key = fields.CharField(max_length=255, null=True)
+    status = fields.CharEnumField(Status, max_length=16, default=Status.QUEUED)
+    width = fields.IntField()
+    height = fields.IntField()
+    size_bytes = fields.BigIntField()
+    optimized_width = fields.IntField(null=True)
+    optimized_height = fields.IntField(null=True)
+    optimized_size_bytes = fields.BigIntField(null=True)
+    error: str | None = fields.TextField(null=True)  # type: ignore[assignment]
+    # Bumped by the reconciler, so a re-enqueued job gets a fresh SAQ dedupe key.
+    generation = fields.IntField(default=0)
+    uploaded_at = fields.DatetimeField(auto_now_add=True)
+    updated_at = fields.DatetimeField(auto_now=True)
+    processed_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "images"
+        indexes = (Index(fields=("user_id", "uploaded_at")), Index(fields=("status", "updated_at")))

@@ -1,0 +1,114 @@
+"""Status transitions reported by svc_worker, and the reconciler that re-enqueues stuck images."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from pixelflow.errors import NotFound
+from pixelflow.runtime import Dependency, Service
+from svc_images.models import Image, Status
+from svc_images.queue import JobQueue
+from svc_images.settings import ImagesSettings
+
+log = logging.getLogger(__name__)
+
+MAX_ERROR_LENGTH = 1000
+
+
+def optimized_key(image: Image) -> str:
+    return f"optimized/{image.user_id}/{image.id}.webp"
+
+
+@dataclass(frozen=True)
+class Ticket:
+    image: Image
+    should_process: bool
+
+
+async def _image(image_id: str) -> Image:
+    try:
+        image = await Image.get_or_none(id=uuid.UUID(image_id))
+    except ValueError:
+        image = None
+    if image is None:
+        raise NotFound("image not found")
+    return image
+
+
+async def start_processing(*, image_id: str) -> Ticket:
+    """Marks the image `processing`. A finished image is left alone: a duplicate job has nothing to do."""
+    image = await _image(image_id)
+    if image.status in (Status.DONE, Status.FAILED):
+        return Ticket(image=image, should_process=False)
+    await Image.filter(id=image.id, status__in=[Status.QUEUED, Status.PROCESSING]).update(
+        status=Status.PROCESSING, updated_at=datetime.now(UTC)
+    )
+    return Ticket(image=await _image(image_id), should_process=True)
+
+
+async def complete_processing(*, image_id: str, width: int, height: int, optimized_size_bytes: int) -> Image:
+    image = await _image(image_id)
+    if image.status is not Status.DONE:
+        image.status = Status.DONE
+        image.optimized_key = optimized_key(image)
+        image.optimized_width, image.optimized_height = width, height
+        image.optimized_size_bytes = optimized_size_bytes
+        image.error = None
+        image.processed_at = datetime.now(UTC)
+        await image.save()
+    return image
+
+
+async def fail_processing(*, image_id: str, error: str) -> Image:
+    image = await _image(image_id)
+    if image.status is not Status.DONE:
+        image.status = Status.FAILED
+        image.error = error[:MAX_ERROR_LENGTH] or "processing failed"
+        image.processed_at = datetime.now(UTC)
+        await image.save()
+    return image
+
+
+async def requeue_stuck(*, queue: JobQueue, older_than: timedelta) -> int:
+    """Re-enqueues images left queued or processing too long (a killed worker, a flushed Redis)."""
+    cutoff = datetime.now(UTC) - older_than
+    stuck = await Image.filter(status__in=[Status.QUEUED, Status.PROCESSING], updated_at__lt=cutoff).limit(500)
+    for image in stuck:
+        image.generation += 1
+        image.status = Status.QUEUED
+        await image.save(update_fields=["generation", "status", "updated_at"])
+        await queue.enqueue_processing(image)
+    if stuck:
+        log.info("re-enqueued %d stuck image(s)", len(stuck))
+    return len(stuck)
+
+
+class Reconciler(Dependency[asyncio.Task[None]]):
+    """A background loop for as long as the service runs; declared after `db` and `jobs`."""
+
+    async def setup(self, service: Service) -> asyncio.Task[None]:
+        settings = service.settings
+        assert isinstance(settings, ImagesSettings)
+        queue: JobQueue = service.jobs  # type: ignore[attr-defined]
+        scopes = service.call_scopes
+
+        async def loop() -> None:
+            while True:
+                await asyncio.sleep(settings.reconcile_interval_seconds)
+                try:
+                    with scopes():
+                        await requeue_stuck(queue=queue, older_than=timedelta(seconds=settings.reconcile_after_seconds))
+                except Exception:
+                    log.exception("reconciling failed; trying again next round")
+
+        return asyncio.create_task(loop(), name="reconciler")
+
+    async def teardown(self, value: asyncio.Task[None]) -> None:
+        value.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await value

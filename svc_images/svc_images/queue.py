@@ -1,0 +1,59 @@
+"""The SAQ queue svc_images enqueues conversions on (svc_worker consumes it)."""
+
+from __future__ import annotations
+
+import logging
+
+from redis.exceptions import RedisError
+from saq import Queue
+from saq.queue.redis import RedisQueue
+
+from pixelflow.jobs import PROCESS_IMAGE, JobPolicy, process_image_key, process_image_kwargs
+from pixelflow.runtime import Dependency, Service
+from svc_images.models import Image
+from svc_images.settings import ImagesSettings
+
+log = logging.getLogger(__name__)
+
+
+class JobQueue:
+    def __init__(self, queue: Queue, policy: JobPolicy) -> None:
+        self.queue = queue
+        self.policy = policy
+
+    async def enqueue_processing(self, image: Image) -> bool:
+        """Enqueues the image's conversion; False when Redis is down (the reconciler retries later)."""
+        try:
+            job = await self.queue.enqueue(
+                PROCESS_IMAGE,
+                key=process_image_key(str(image.id), image.generation),
+                timeout=self.policy.timeout_seconds,
+                retries=self.policy.attempts,
+                retry_delay=self.policy.retry_delay_seconds,
+                retry_backoff=self.policy.retry_backoff_max_seconds,
+                **process_image_kwargs(str(image.id)),
+            )
+        except (RedisError, OSError):
+            log.warning("could not enqueue image %s; the reconciler will", image.id, exc_info=True)
+            return False
+        return job is not None
+
+
+class Jobs(Dependency[JobQueue]):
+    label = "queue"
+    unavailable_errors = (RedisError,)
+
+    async def check(self, value: JobQueue) -> None:
+        assert isinstance(value.queue, RedisQueue)
+        await value.queue.redis.ping()
+
+    async def setup(self, service: Service) -> JobQueue:
+        settings = service.settings
+        assert isinstance(settings, ImagesSettings)
+        queue = Queue.from_url(settings.redis_url, name=settings.queue_name)
+        await queue.connect()
+        policy = JobPolicy(timeout_seconds=settings.job_timeout_seconds, attempts=settings.job_attempts)
+        return JobQueue(queue, policy)
+
+    async def teardown(self, value: JobQueue) -> None:
+        await value.queue.disconnect()

@@ -1,0 +1,41 @@
+from __future__ import annotations
+
+from pydantic import Field, SecretStr
+from pydantic_settings import SettingsConfigDict
+
+from pixelflow.runtime.server import GrpcServerSettings
+from pixelflow.settings import is_default_secret
+from pixelflow.storage import S3Settings
+
+DEV_INTERNAL_TOKEN = "pixelflow-dev-internal-token"
+
+
+class ImagesSettings(GrpcServerSettings, S3Settings):
+    """svc_images' settings, from `PIXELFLOW_IMAGES_*` environment variables."""
+
+    model_config = SettingsConfigDict(env_prefix="PIXELFLOW_IMAGES_")
+
+    port: int = Field(50052, ge=0, le=65535, description="gRPC port")
+    database_url: str = Field(
+        "postgres://postgres@127.0.0.1:5432/pixelflow_images", description="PostgreSQL of the images table"
+    )
+    redis_url: str = Field("redis://127.0.0.1:6379/0", description="Redis of the SAQ queue")
+    queue_name: str = Field("pixelflow-images", description="SAQ queue name (shared with svc_worker)")
+    auth_address: str = Field("127.0.0.1:50051", description="svc_auth gRPC address, for its public keys")
+    internal_token: SecretStr = Field(
+        SecretStr(DEV_INTERNAL_TOKEN), description="credential svc_worker presents for status updates"
+    )
+    max_upload_bytes: int = Field(50 * 1024 * 1024, ge=1, description="largest accepted original")
+    max_pixels: int = Field(100_000_000, ge=1, description="largest accepted width × height (× frames)")
+    probe_bytes: int = Field(1024 * 1024, ge=4096, description="bytes kept to read the image header from")
+    max_jpeg_scans: int = Field(100, ge=1, description="most JPEG scans accepted (a progressive one has ~10)")
+    job_timeout_seconds: int = Field(120, ge=1, description="SAQ timeout of one conversion")
+    job_attempts: int = Field(3, ge=1, description="SAQ attempts of one conversion (transient failures)")
+    reconcile_interval_seconds: float = Field(30.0, gt=0, description="how often stuck images are looked for")
+    reconcile_after_seconds: float = Field(300.0, gt=0, description="queued/processing this long counts as stuck")
+
+    def unsafe_defaults(self) -> list[str]:
+        unsafe = super().unsafe_defaults()
+        if is_default_secret(self.internal_token, DEV_INTERNAL_TOKEN):
+            unsafe.append("PIXELFLOW_IMAGES_INTERNAL_TOKEN")
+        return unsafe

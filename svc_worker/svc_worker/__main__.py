@@ -1,0 +1,19 @@
+"""`python -m svc_worker`: converts queued images until SIGTERM (running jobs get a grace period)."""
+
+from __future__ import annotations
+
+import asyncio
+
+from pixelflow.logs import configure_logging
+from svc_worker.settings import WorkerSettings
+from svc_worker.worker import build_worker
+
+
+def main() -> None:
+    settings = WorkerSettings()
+    configure_logging("worker", settings.log_level)
+    asyncio.run(build_worker(settings).start())
+
+
+if __name__ == "__main__":
+    main()
