@@ -1,0 +1,27 @@
+"""`python -m edge`: serves HTTP on PIXELFLOW_EDGE_HOST:PIXELFLOW_EDGE_PORT."""
+
+from __future__ import annotations
+
+import uvicorn
+
+from edge.app import create_app
+from edge.settings import EdgeSettings
+from pixelflow.logs import configure_logging
+
+
+def main() -> None:
+    settings = EdgeSettings()
+    configure_logging("edge", settings.log_level)
+    uvicorn.run(
+        create_app(settings),
+        host=settings.host,
+        port=settings.port,
+        proxy_headers=True,
+        forwarded_allow_ips=settings.forwarded_allow_ips,
+        log_config=None,
+        timeout_graceful_shutdown=10,
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,67 @@
+"""The edge application: FastAPI for HTTP, in front of the gRPC services. No database here."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import socketio
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+from redis.asyncio import Redis
+from starlette.types import ASGIApp
+
+from edge.errors import install_error_handlers
+from edge.grpc_clients import Backends
+from edge.middleware import JsonBodyLimitMiddleware, RequestContextMiddleware
+from edge.ratelimit import RateLimiter
+from edge.routes import auth, health, images
+from edge.settings import EdgeSettings
+from edge.sockets import create_socket_server
+from edge.webapp import WebApp
+
+
+def create_app(settings: EdgeSettings) -> ASGIApp:
+    """The HTTP API with Socket.IO mounted at /socket.io."""
+    opened: dict[str, Backends] = {}
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        redis = Redis.from_url(settings.redis_url)
+        backends = Backends.open(auth_address=settings.auth_address, images_address=settings.images_address)
+        opened["current"] = backends
+        app.state.settings = settings
+        app.state.backends = backends
+        app.state.redis = redis
+        app.state.rate_limiter = RateLimiter(redis, prefix=settings.redis_prefix)
+        try:
+            yield
+        finally:
+            await backends.close()
+            await redis.aclose()
+
+    app = FastAPI(
+        title="pixelflow",
+        version="0.1.0",
+        summary="Upload photos, get them back as optimized WebP, with live status.",
+        lifespan=lifespan,
+    )
+    install_error_handlers(app)
+    app.include_router(health.router)
+    app.include_router(auth.router)
+    app.include_router(images.router)
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_credentials=False,
+            allow_methods=["GET", "POST", "DELETE"],
+            allow_headers=["authorization", "content-type", "x-request-id"],
+        )
+    if settings.web_dist.is_dir():
+        app.mount("/", WebApp(str(settings.web_dist)), name="web")
+    app.add_middleware(JsonBodyLimitMiddleware, max_bytes=settings.max_json_body_bytes)
+    app.add_middleware(RequestContextMiddleware)
+    sockets = create_socket_server(settings, opened)
+    combined: ASGIApp = socketio.ASGIApp(sockets, other_asgi_app=app, socketio_path="socket.io")
+    return combined

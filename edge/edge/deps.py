@@ -1,0 +1,50 @@
+"""FastAPI dependencies: what a route needs from the app's state and the request."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from edge.grpc_clients import Backends
+from edge.ratelimit import RateLimiter
+from edge.settings import EdgeSettings
+from pixelflow.errors import Unauthenticated
+
+_bearer = HTTPBearer(auto_error=False, description="the access token from login or register")
+
+
+def get_settings(request: Request) -> EdgeSettings:
+    settings: EdgeSettings = request.app.state.settings
+    return settings
+
+
+def get_backends(request: Request) -> Backends:
+    backends: Backends = request.app.state.backends
+    return backends
+
+
+def get_rate_limiter(request: Request) -> RateLimiter:
+    limiter: RateLimiter = request.app.state.rate_limiter
+    return limiter
+
+
+def bearer_metadata(
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> tuple[tuple[str, str], ...]:
+    """The caller's token as gRPC metadata; the service behind verifies it."""
+    if credentials is None or not credentials.credentials:
+        raise Unauthenticated("missing bearer token")
+    return (("authorization", f"Bearer {credentials.credentials}"),)
+
+
+def client_address(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+SettingsDep = Annotated[EdgeSettings, Depends(get_settings)]
+BackendsDep = Annotated[Backends, Depends(get_backends)]
+RateLimiterDep = Annotated[RateLimiter, Depends(get_rate_limiter)]
+BearerDep = Annotated[tuple[tuple[str, str], ...], Depends(bearer_metadata)]
+ClientAddressDep = Annotated[str, Depends(client_address)]

@@ -1,0 +1,151 @@
+"""`/api/images`: streamed upload, the person's images, and the optimized file."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from typing import Annotated, Any
+
+import grpc
+from fastapi import APIRouter, Header, Query, Request, status
+from fastapi.responses import Response, StreamingResponse
+
+from edge.deps import BackendsDep, BearerDep, SettingsDep
+from edge.multipart import FileUpload
+from pixelflow.errors import DomainError, NotFound
+from pixelflow.events import image_json
+from pixelflow.images.v1 import images_pb2
+
+router = APIRouter(prefix="/api/images", tags=["images"])
+
+OPTIMIZED_CACHE_CONTROL = "private, max-age=31536000, immutable"
+_ERRORS: dict[int | str, dict[str, Any]] = {
+    401: {"description": "Unauthenticated"},
+    404: {"description": "No such image (or another person's)"},
+}
+_UPLOAD_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "required": ["file"],
+                    "properties": {"file": {"type": "string", "format": "binary"}},
+                }
+            }
+        },
+    }
+}
+
+
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    openapi_extra=_UPLOAD_BODY,
+    responses={
+        **_ERRORS,
+        413: {"description": "Over the size limit"},
+        415: {"description": "Not a supported image"},
+        422: {"description": "Bad form or image"},
+    },
+)
+async def upload(request: Request, backends: BackendsDep, settings: SettingsDep, bearer: BearerDep) -> Any:
+    """Streams the `file` field to svc_images as it arrives; answers once it is stored and queued."""
+    form = FileUpload(request.headers.get("content-type", ""), request.stream())
+    await form.start()
+    failure: list[DomainError] = []
+
+    async def messages() -> AsyncIterator[images_pb2.UploadRequest]:
+        metadata = images_pb2.UploadMetadata(filename=form.filename, content_type=form.content_type)
+        yield images_pb2.UploadRequest(metadata=metadata)
+        try:
+            async for chunk in form.chunks():
+                yield images_pb2.UploadRequest(chunk=chunk)
+        except DomainError as exc:
+            # Raising here cancels the call, so svc_images stores nothing of a broken form.
+            failure.append(exc)
+            raise
+
+    call = backends.images.Upload(messages(), metadata=bearer, timeout=settings.upload_timeout_seconds)
+    try:
+        image = await call
+    except (asyncio.CancelledError, Exception) as exc:
+        if failure:
+            raise failure[0] from exc
+        raise
+    return image_json(image)
+
+
+@router.get("", responses=_ERRORS)
+async def list_images(
+    backends: BackendsDep,
+    settings: SettingsDep,
+    bearer: BearerDep,
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+    cursor: Annotated[str, Query(max_length=512)] = "",
+) -> dict[str, Any]:
+    reply = await backends.images.ListImages(
+        images_pb2.ListImagesRequest(page_size=limit, page_token=cursor),
+        metadata=bearer,
+        timeout=settings.grpc_timeout_seconds,
+    )
+    return {"items": [image_json(image) for image in reply.images], "next_cursor": reply.next_page_token or None}
+
+
+@router.get("/latest", responses=_ERRORS)
+async def latest(backends: BackendsDep, settings: SettingsDep, bearer: BearerDep) -> dict[str, Any]:
+    image = await backends.images.GetLatestImage(
+        images_pb2.GetLatestImageRequest(), metadata=bearer, timeout=settings.grpc_timeout_seconds
+    )
+    return image_json(image)
+
+
+@router.get("/{image_id}", responses=_ERRORS)
+async def get_image(image_id: str, backends: BackendsDep, settings: SettingsDep, bearer: BearerDep) -> dict[str, Any]:
+    image = await backends.images.GetImage(
+        images_pb2.GetImageRequest(id=image_id), metadata=bearer, timeout=settings.grpc_timeout_seconds
+    )
+    return image_json(image)
+
+
+@router.get(
+    "/{image_id}/optimized",
+    response_class=StreamingResponse,
+    responses={
+        **_ERRORS,
+        200: {"content": {"image/webp": {}}, "description": "The optimized WebP"},
+        304: {"description": "Not modified"},
+        409: {"description": "Not optimized yet"},
+    },
+)
+async def optimized(
+    image_id: str,
+    backends: BackendsDep,
+    settings: SettingsDep,
+    bearer: BearerDep,
+    if_none_match: Annotated[str | None, Header()] = None,
+) -> Response:
+    call = backends.images.DownloadOptimized(
+        images_pb2.DownloadOptimizedRequest(id=image_id), metadata=bearer, timeout=settings.upload_timeout_seconds
+    )
+    first = await call.read()
+    if not isinstance(first, images_pb2.DownloadChunk) or not first.HasField("header"):
+        call.cancel()
+        raise NotFound("image not found")
+    etag = f'"{first.header.etag}"'
+    headers = {"ETag": etag, "Cache-Control": OPTIMIZED_CACHE_CONTROL, "X-Content-Type-Options": "nosniff"}
+    if if_none_match and etag in {tag.strip() for tag in if_none_match.split(",")}:
+        call.cancel()
+        return Response(status_code=status.HTTP_304_NOT_MODIFIED, headers=headers)
+
+    async def body() -> AsyncIterator[bytes]:
+        try:
+            while (message := await call.read()) is not grpc.aio.EOF:
+                yield message.chunk
+        finally:
+            call.cancel()
+
+    headers["Content-Length"] = str(first.header.content_length)
+    # Always WebP, whatever was uploaded: nothing the user sent is ever served back as-is.
+    return StreamingResponse(body(), media_type="image/webp", headers=headers)

@@ -1,0 +1,31 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import SettingsConfigDict
+
+from pixelflow.settings import PixelflowSettings
+
+
+class EdgeSettings(PixelflowSettings):
+    """The edge's settings, from `PIXELFLOW_EDGE_*` environment variables."""
+
+    model_config = SettingsConfigDict(env_prefix="PIXELFLOW_EDGE_")
+
+    host: str = Field("127.0.0.1", description="HTTP listen address")
+    port: int = Field(8000, ge=0, le=65535, description="HTTP port")
+    auth_address: str = Field("127.0.0.1:50051", description="svc_auth gRPC address")
+    images_address: str = Field("127.0.0.1:50052", description="svc_images gRPC address")
+    redis_url: str = Field("redis://127.0.0.1:6379/0", description="Redis for rate limits and Socket.IO rooms")
+    redis_prefix: str = Field("pixelflow", min_length=1, description="namespace of every Redis key")
+    auth_rate_limit_per_minute: int = Field(10, ge=1, description="login/register per client and per email")
+    upload_timeout_seconds: float = Field(600.0, gt=0, description="deadline of one streamed upload")
+    grpc_timeout_seconds: float = Field(
+        10.0, gt=0, description="deadline of each gRPC call (also how long a restarting backend is waited for)"
+    )
+    readiness_timeout_seconds: float = Field(1.0, gt=0, description="deadline of each /readyz health check")
+    max_json_body_bytes: int = Field(64 * 1024, ge=1024, description="larger JSON bodies get 413")
+    cors_origins: list[str] = Field(default_factory=list, description="origins allowed by CORS (JSON list)")
+    forwarded_allow_ips: str = Field("127.0.0.1", description="proxies whose X-Forwarded-For is trusted")
+    web_dist: Path = Field(Path("web/dist"), description="the built web app served at /")

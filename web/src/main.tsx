@@ -1,0 +1,27 @@
+import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
+import { StrictMode } from "react";
+import { createRoot } from "react-dom/client";
+import { createApi } from "./api/client";
+import { App } from "./App";
+import { SessionStore } from "./auth/store";
+import { openSocketIo, ServicesProvider } from "./services";
+import "./styles.css";
+
+const store = new SessionStore();
+const queryClient = new QueryClient({ defaultOptions: { queries: { retry: 1, refetchOnWindowFocus: false } } });
+// Signing out (here or in another tab) forgets every cached image.
+store.subscribe(() => {
+  if (!store.get()) queryClient.clear();
+});
+
+const root = document.getElementById("root");
+if (!root) throw new Error("no #root element");
+createRoot(root).render(
+  <StrictMode>
+    <QueryClientProvider client={queryClient}>
+      <ServicesProvider services={{ store, api: createApi(store), openSocket: openSocketIo }}>
+        <App />
+      </ServicesProvider>
+    </QueryClientProvider>
+  </StrictMode>,
+);
