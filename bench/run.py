@@ -1,0 +1,303 @@
+"""`make bench`: the pipeline against the raw libvips limit and the peers' libraries, as ratios.
+
+1. Conversion, library against library: pyvips as the worker calls it, Pillow, sharp; interleaved
+   A B C rounds; images/s (median, spread), peak RSS, output sizes; pyvips at effort 2, 3 and 4.
+2. End to end: K users sign in and upload the corpus at once over HTTP, each on Socket.IO.
+3. Streaming memory: a 200 MiB upload, peak RSS growth of the edge and svc_images.
+4. API under load: fixed-rate GETs from a separate process.
+
+Settings: BENCH_IMAGES (a folder of JPEGs; default bench/corpus), BENCH_ROUNDS (3), BENCH_USERS (8),
+BENCH_RATE (200 requests/s), BENCH_LOAD_SECONDS (30), BENCH_UPLOAD_MIB (200).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+import psutil
+import socketio
+
+from bench.report import DEFAULT_EFFORT, QUALITY, WORKER_CONCURRENCY, report
+from bench.system import ROOT, System
+
+BENCH = ROOT / "bench"
+RESULTS = BENCH / "results"
+MIB = 1024 * 1024
+
+
+def setting(name: str, default: int) -> int:
+    return int(os.environ.get(name, default))
+
+
+def corpus() -> list[Path]:
+    folder = Path(os.environ.get("BENCH_IMAGES", BENCH / "corpus"))
+    files = sorted(p for p in folder.iterdir() if p.suffix.lower() in (".jpg", ".jpeg", ".png", ".webp"))
+    if not files:
+        raise SystemExit(f"no images in {folder}")
+    return files
+
+
+# Part 1 ------------------------------------------------------------------------------------------
+
+
+def convert(library: str, files: list[Path], *, effort: int = DEFAULT_EFFORT, parallel: int = 1) -> dict[str, Any]:
+    if library == "sharp":
+        command = ["node", str(BENCH / "convert_sharp.mjs"), str(QUALITY), str(effort), *map(str, files)]
+    else:
+        script = str(BENCH / "convert_python.py")
+        command = [sys.executable, script, "--library", library, "--quality", str(QUALITY), "--effort", str(effort)]
+        command += ["--parallel", str(parallel), *map(str, files)]
+    # The worker's environment (docker/Dockerfile, make dev): two malloc arenas.
+    env = os.environ | {"MALLOC_ARENA_MAX": "2", "PYTHONPATH": str(ROOT)}
+    done = subprocess.run(command, capture_output=True, text=True, check=True, env=env)
+    result: dict[str, Any] = json.loads(done.stdout)
+    result["images_per_second"] = len(files) / result["wall_seconds"]
+    return result
+
+
+def summarize(runs: list[dict[str, Any]]) -> dict[str, Any]:
+    rates = [run["images_per_second"] for run in runs]
+    return {
+        "images_per_second": statistics.median(rates),
+        "min": min(rates),
+        "max": max(rates),
+        "peak_rss_mb": max(run["peak_rss_mb"] for run in runs),
+        "output_bytes": sum(runs[-1]["sizes"]),
+    }
+
+
+def part_conversion(files: list[Path], rounds: int) -> dict[str, Any]:
+    runs: dict[str, list[dict[str, Any]]] = {"pyvips": [], "pillow": [], "sharp": []}
+    efforts: dict[int, list[dict[str, Any]]] = {2: [], 3: []}
+    raw: list[dict[str, Any]] = []
+    for round_number in range(rounds):
+        # Every measurement in every round, so slow and fast moments of the machine hit them all.
+        for library in runs:
+            runs[library].append(convert(library, files))
+        for effort, effort_runs in efforts.items():
+            effort_runs.append(convert("pyvips", files, effort=effort))
+        raw.append(convert("pyvips", files, parallel=WORKER_CONCURRENCY))
+        print(f"  conversion round {round_number + 1}/{rounds} done", flush=True)
+    by_effort = {effort: summarize(effort_runs) for effort, effort_runs in efforts.items()}
+    by_effort[DEFAULT_EFFORT] = summarize(runs["pyvips"])
+    return {
+        "libraries": {name: summarize(r) for name, r in runs.items()},
+        "efforts": dict(sorted(by_effort.items())),
+        "raw_parallel": summarize(raw),
+    }
+
+
+# Parts 2 to 4 ------------------------------------------------------------------------------------
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    ordered = sorted(values)
+    return ordered[max(round(fraction * len(ordered)) - 1, 0)]
+
+
+async def register(client: httpx.AsyncClient) -> dict[str, Any]:
+    password = "bench password 1"
+    body = {"email": f"bench-{uuid.uuid4().hex[:10]}@example.com", "password": password, "password_confirm": password}
+    response = await client.post("/api/auth/register", json=body)
+    response.raise_for_status()
+    session: dict[str, Any] = response.json()
+    return session
+
+
+async def part_end_to_end(system: System, files: list[Path], users: int) -> dict[str, Any]:
+    payloads = [(path.name, path.read_bytes()) for path in files]
+    done_at: dict[str, float] = {}
+    overhead: list[float] = []
+    all_done = asyncio.Event()
+    expected = users * len(files)
+    async with httpx.AsyncClient(base_url=system.url, timeout=120) as client:
+        sessions = [await register(client) for _ in range(users)]
+        sockets = []
+        for _ in sessions:
+            sockets.append(socketio.AsyncClient(reconnection=False))
+
+        def on_update(data: dict[str, Any]) -> None:
+            if data["status"] == "done" and data["id"] not in done_at:
+                done_at[data["id"]] = time.perf_counter()
+                processed = datetime.fromisoformat(data["processed_at"])
+                overhead.append(datetime.now(UTC).timestamp() - processed.timestamp())
+                if len(done_at) == expected:
+                    all_done.set()
+
+        for sock, session in zip(sockets, sessions, strict=True):
+            sock.on("image.updated", on_update)
+            await sock.connect(system.url, auth={"token": session["access_token"]}, transports=["websocket"])
+
+        started_at: dict[str, float] = {}
+        owned: dict[str, list[str]] = {}
+
+        async def user(session: dict[str, Any]) -> None:
+            headers = {"Authorization": f"Bearer {session['access_token']}"}
+            for name, data in payloads:
+                begin = time.perf_counter()
+                response = await client.post("/api/images", files={"file": (name, data)}, headers=headers)
+                response.raise_for_status()
+                started_at[response.json()["id"]] = begin
+                owned.setdefault(session["access_token"], []).append(response.json()["id"])
+
+        cpu = CpuMeter({name: system.pid(name) for name in system.processes})
+        first_byte = time.perf_counter()
+        await asyncio.gather(*(user(session) for session in sessions))
+        await asyncio.wait_for(all_done.wait(), 600)
+        last_done = max(done_at.values())
+        cpu_seconds = cpu.used()
+        for sock in sockets:
+            await sock.disconnect()
+        latest_token = sessions[0]["access_token"]
+        some_id = owned[latest_token][0]
+    latencies = [done_at[image_id] - begin for image_id, begin in started_at.items()]
+    return {
+        "images": expected,
+        "users": users,
+        "images_per_second": expected / (last_done - first_byte),
+        "latency_p50_s": percentile(latencies, 0.50),
+        "latency_p95_s": percentile(latencies, 0.95),
+        "latency_p99_s": percentile(latencies, 0.99),
+        "notify_p50_ms": percentile(overhead, 0.50) * 1000,
+        "notify_p95_ms": percentile(overhead, 0.95) * 1000,
+        "cpu_seconds": cpu_seconds,
+        "wall_seconds": last_done - first_byte,
+        "token": latest_token,
+        "image_id": some_id,
+    }
+
+
+class CpuMeter:
+    """CPU seconds each process (and this benchmark client) spends from now until `used()`."""
+
+    def __init__(self, pids: dict[str, int]) -> None:
+        self.processes = {name: psutil.Process(pid) for name, pid in pids.items()}
+        self.processes["bench client"] = psutil.Process()
+        self.start = {name: self._total(process) for name, process in self.processes.items()}
+
+    @staticmethod
+    def _total(process: psutil.Process) -> float:
+        times = process.cpu_times()
+        return float(times.user + times.system)
+
+    def used(self) -> dict[str, float]:
+        return {name: self._total(process) - self.start[name] for name, process in self.processes.items()}
+
+
+class RssSampler:
+    """Samples the resident memory of some processes every few milliseconds, in a thread."""
+
+    def __init__(self, pids: dict[str, int]) -> None:
+        self.processes = {name: psutil.Process(pid) for name, pid in pids.items()}
+        self.peak = {name: 0 for name in pids}
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def rss(self) -> dict[str, int]:
+        return {name: process.memory_info().rss for name, process in self.processes.items()}
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            for name, value in self.rss().items():
+                self.peak[name] = max(self.peak[name], value)
+            time.sleep(0.005)
+
+    def __enter__(self) -> RssSampler:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
+async def part_streaming_memory(system: System, token: str, sample: Path, mib: int) -> dict[str, Any]:
+    boundary = uuid.uuid4().hex
+    head = (
+        f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="big.jpg"\r\n'
+        "Content-Type: image/jpeg\r\n\r\n"
+    ).encode()
+    photo = await asyncio.to_thread(sample.read_bytes)
+
+    async def body() -> Any:
+        yield head + photo
+        padding = b"\0" * MIB
+        for _ in range(mib - len(photo) // MIB):
+            yield padding
+        yield f"\r\n--{boundary}--\r\n".encode()
+
+    sampler = RssSampler({"edge": system.pid("edge"), "svc_images": system.pid("images")})
+    await asyncio.sleep(1)
+    idle = sampler.rss()
+    headers = {"Authorization": f"Bearer {token}", "Content-Type": f"multipart/form-data; boundary={boundary}"}
+    with sampler:
+        async with httpx.AsyncClient(base_url=system.url, timeout=600) as client:
+            begin = time.perf_counter()
+            response = await client.post("/api/images", content=body(), headers=headers)
+            seconds = time.perf_counter() - begin
+    response.raise_for_status()
+    return {
+        "upload_mib": mib,
+        "seconds": seconds,
+        "growth_mib": {name: (sampler.peak[name] - idle[name]) / MIB for name in idle},
+        "idle_mib": {name: value / MIB for name, value in idle.items()},
+    }
+
+
+def part_load(system: System, token: str, image_id: str, rate: int, seconds: int) -> dict[str, Any]:
+    results = {}
+    for name, path in (("latest", "/api/images/latest"), ("by_id", f"/api/images/{image_id}")):
+        command = [sys.executable, str(BENCH / "load.py"), system.url + path, token, str(rate), str(seconds)]
+        done = subprocess.run(command, capture_output=True, text=True, check=True)
+        results[name] = json.loads(done.stdout)
+    return results
+
+
+def main() -> None:
+    files = corpus()
+    rounds = setting("BENCH_ROUNDS", 3)
+    megapixels = 0.0
+    import pyvips
+
+    for path in files:
+        header = pyvips.Image.new_from_file(str(path))
+        megapixels += header.width * header.height / 1e6
+    results: dict[str, Any] = {"images": len(files), "megapixels": megapixels, "rounds": rounds}
+    print("1/4 conversion, library against library", flush=True)
+    results["conversion"] = part_conversion(files, rounds)
+    upload_mib = setting("BENCH_UPLOAD_MIB", 200)
+    system = System(max_upload_bytes=(upload_mib + 16) * MIB)
+    print("2/4 end to end (starting the system)", flush=True)
+    system.start()
+    try:
+        results["end_to_end"] = asyncio.run(part_end_to_end(system, files, setting("BENCH_USERS", 8)))
+        token, image_id = results["end_to_end"].pop("token"), results["end_to_end"].pop("image_id")
+        print("3/4 streaming memory", flush=True)
+        results["streaming_memory"] = asyncio.run(part_streaming_memory(system, token, files[0], upload_mib))
+        print("4/4 API under load", flush=True)
+        rate, seconds = setting("BENCH_RATE", 200), setting("BENCH_LOAD_SECONDS", 30)
+        results["load"] = part_load(system, token, image_id, rate, seconds)
+    finally:
+        system.stop()
+    text = report(results)
+    print("\n" + text)
+    RESULTS.mkdir(exist_ok=True)
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    (RESULTS / f"bench-{stamp}.json").write_text(json.dumps(results, indent=2))
+    print(f"\nresults: bench/results/bench-{stamp}.json")
+
+
+if __name__ == "__main__":
+    main()
