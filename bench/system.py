@@ -71,7 +71,7 @@ class System:
         for module in ("svc_auth.migrations", "svc_images.migrations"):
             subprocess.run([sys.executable, "-m", module], env=env, check=True, stdout=log, stderr=log)
         commands = {
-            "s3": ["-m", "moto.server", "-H", "127.0.0.1", "-p", str(self.ports["s3"])],
+            "s3": ["-m", "tools.local_s3", "--port", str(self.ports["s3"])],
             "auth": ["-m", "svc_auth"],
             "images": ["-m", "svc_images"],
             "worker": ["-m", "svc_worker"],

@@ -32,9 +32,7 @@ def processes(env: dict[str, str]) -> list[Process]:
     python = sys.executable
     local_s3 = "PIXELFLOW_IMAGES_S3_ENDPOINT" not in env
     s3_port = DEV_S3_PORT if local_s3 else None
-    wanted = (
-        [Process("s3", [python, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(DEV_S3_PORT)])] if local_s3 else []
-    )
+    wanted = [Process("s3", [python, "-m", "tools.local_s3", "--port", str(DEV_S3_PORT)])] if local_s3 else []
     return [
         *wanted,
         Process("auth", [python, "-m", "svc_auth"]),
