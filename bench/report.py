@@ -30,6 +30,15 @@ def report(results: dict[str, Any]) -> str:
     lines += ["", "pyvips effort trade-off:", f"{'effort':<10}{'images/s':>10}{'output':>12}"]
     for effort, row in results["conversion"]["efforts"].items():
         lines.append(f"{effort:<10}{row['images_per_second']:>10.2f}{row['output_bytes'] / 1024:>9.0f} KB")
+    stages = results["conversion"]["stages"]
+    lines += ["", "where the time goes (median ms per image; encode from the same decoded pixels):"]
+    for step in ("decode", "encode"):
+        pyvips_ms, pillow_ms = stages[f"pyvips {step}"]["ms_per_image"], stages[f"pillow {step}"]["ms_per_image"]
+        lines.append(
+            f"  {step:<8} pyvips {pyvips_ms:6.1f}   Pillow {pillow_ms:6.1f}   ratio {pyvips_ms / pillow_ms:.2f}×"
+        )
+    encoded = {stages[f"{name} encode"]["output_bytes"] for name in ("pyvips", "pillow")}
+    lines.append(f"  encoded output: {'identical in size' if len(encoded) == 1 else 'different sizes'}")
     raw = results["conversion"]["raw_parallel"]["images_per_second"]
     e2e = results["end_to_end"]
     memory = results["streaming_memory"]

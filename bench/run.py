@@ -15,7 +15,6 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import statistics
 import subprocess
 import sys
 import threading
@@ -29,7 +28,8 @@ import httpx
 import psutil
 import socketio
 
-from bench.report import DEFAULT_EFFORT, QUALITY, WORKER_CONCURRENCY, report
+from bench.conversion import part_conversion
+from bench.report import report
 from bench.system import ROOT, System
 
 BENCH = ROOT / "bench"
@@ -47,56 +47,6 @@ def corpus() -> list[Path]:
     if not files:
         raise SystemExit(f"no images in {folder}")
     return files
-
-
-# Part 1 ------------------------------------------------------------------------------------------
-
-
-def convert(library: str, files: list[Path], *, effort: int = DEFAULT_EFFORT, parallel: int = 1) -> dict[str, Any]:
-    if library == "sharp":
-        command = ["node", str(BENCH / "convert_sharp.mjs"), str(QUALITY), str(effort), *map(str, files)]
-    else:
-        script = str(BENCH / "convert_python.py")
-        command = [sys.executable, script, "--library", library, "--quality", str(QUALITY), "--effort", str(effort)]
-        command += ["--parallel", str(parallel), *map(str, files)]
-    # The worker's environment (docker/Dockerfile, make dev): two malloc arenas.
-    env = os.environ | {"MALLOC_ARENA_MAX": "2", "PYTHONPATH": str(ROOT)}
-    done = subprocess.run(command, capture_output=True, text=True, check=True, env=env)
-    result: dict[str, Any] = json.loads(done.stdout)
-    result["images_per_second"] = len(files) / result["wall_seconds"]
-    return result
-
-
-def summarize(runs: list[dict[str, Any]]) -> dict[str, Any]:
-    rates = [run["images_per_second"] for run in runs]
-    return {
-        "images_per_second": statistics.median(rates),
-        "min": min(rates),
-        "max": max(rates),
-        "peak_rss_mb": max(run["peak_rss_mb"] for run in runs),
-        "output_bytes": sum(runs[-1]["sizes"]),
-    }
-
-
-def part_conversion(files: list[Path], rounds: int) -> dict[str, Any]:
-    runs: dict[str, list[dict[str, Any]]] = {"pyvips": [], "pillow": [], "sharp": []}
-    efforts: dict[int, list[dict[str, Any]]] = {2: [], 3: []}
-    raw: list[dict[str, Any]] = []
-    for round_number in range(rounds):
-        # Every measurement in every round, so slow and fast moments of the machine hit them all.
-        for library in runs:
-            runs[library].append(convert(library, files))
-        for effort, effort_runs in efforts.items():
-            effort_runs.append(convert("pyvips", files, effort=effort))
-        raw.append(convert("pyvips", files, parallel=WORKER_CONCURRENCY))
-        print(f"  conversion round {round_number + 1}/{rounds} done", flush=True)
-    by_effort = {effort: summarize(effort_runs) for effort, effort_runs in efforts.items()}
-    by_effort[DEFAULT_EFFORT] = summarize(runs["pyvips"])
-    return {
-        "libraries": {name: summarize(r) for name, r in runs.items()},
-        "efforts": dict(sorted(by_effort.items())),
-        "raw_parallel": summarize(raw),
-    }
 
 
 # Parts 2 to 4 ------------------------------------------------------------------------------------
