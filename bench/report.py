@@ -53,7 +53,8 @@ def report(results: dict[str, Any]) -> str:
         f"  CPU seconds in those {e2e['wall_seconds']:.1f} s (2 cores: {2 * e2e['wall_seconds']:.0f} available): "
         + ", ".join(f"{name} {seconds:.1f}" for name, seconds in e2e["cpu_seconds"].items()),
         f"streaming {memory['upload_mib']} MiB upload in {memory['seconds']:.1f} s: RSS growth edge "
-        f"{memory['growth_mib']['edge']:.1f} MiB, svc_images {memory['growth_mib']['svc_images']:.1f} MiB",
+        f"{memory['growth_mib']['edge']:.1f} MiB, svc_images {memory['growth_mib']['svc_images']:.1f} MiB; "
+        f"then {memory['processed']['status']} after {memory['processed']['seconds']:.1f} s",
     ]
     for name, row in load.items():
         lines.append(

@@ -164,15 +164,19 @@ async def test_request_id_reaches_the_call_and_the_log(
     saved = root.handlers[:], root.level
     configure_logging("auth", "INFO")
     try:
-        call = auth_pb2_grpc.AuthStub(auth_server.channel).GetJwks(
-            auth_pb2.GetJwksRequest(), metadata=(("x-request-id", "req-from-edge-42"),)
-        )
-        await call
-        assert ("x-request-id", "req-from-edge-42") in tuple(await call.initial_metadata())
+        stub = auth_pb2_grpc.AuthStub(auth_server.channel)
+        await stub.GetJwks(auth_pb2.GetJwksRequest(), metadata=(("x-request-id", "req-from-edge-42"),))
+        # A caller that sends no id (grpcurl, say) is told the one the server chose.
+        anonymous = stub.GetJwks(auth_pb2.GetJwksRequest())
+        await anonymous
+        chosen = dict(await anonymous.initial_metadata())["x-request-id"]
     finally:
         root.handlers[:], level = saved
         root.setLevel(level)
-    assert "auth [req-from-edge-42] pixelflow.access: /pixelflow.auth.v1.Auth/GetJwks OK" in capfd.readouterr().err
+    log = capfd.readouterr().err
+    assert "auth [req-from-edge-42] pixelflow.access: /pixelflow.auth.v1.Auth/GetJwks OK" in log
+    assert len(chosen) >= 16
+    assert f"auth [{chosen}] pixelflow.access: /pixelflow.auth.v1.Auth/GetJwks OK" in log
 
 
 async def test_reflection_lists_the_services(auth_server: RunningService) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import hashlib
 import hmac
@@ -15,7 +16,9 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 
 from pixelflow.auth.v1 import auth_pb2, auth_pb2_grpc
+from pixelflow.errors import Unauthenticated
 from pixelflow.runtime.testing import RunningService
+from pixelflow.tokens import TokenVerifier
 from svc_auth.keys import SigningKey
 from svc_auth.service import AuthService
 from tests.support.users import register
@@ -128,3 +131,32 @@ async def test_jwks_publishes_the_verifying_key(auth_server: RunningService) -> 
     assert (jwk.kty, jwk.crv, jwk.alg, jwk.use, jwk.kid) == ("OKP", "Ed25519", "EdDSA", "sig", key.kid)
     raw = key.public_key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
     assert jwk.x == _b64(raw)
+
+
+async def test_a_remembered_token_still_expires_and_a_key_rotation_forgets_it() -> None:
+    old, new = SigningKey.generate(), SigningKey.generate()
+    published = {old.kid: old.public_key}
+    loads = 0
+
+    async def keys() -> dict[str, Any]:
+        nonlocal loads
+        loads += 1
+        return dict(published)
+
+    verifier = TokenVerifier(keys, leeway_seconds=0, reload_interval=0)
+    short = old.access_token(user_id="u-1", email="a@example.com", ttl=timedelta(seconds=2))
+    assert (await verifier.verify(short)).user_id == "u-1"
+    assert (await verifier.verify(short)).user_id == "u-1"
+    assert loads == 1
+    await asyncio.sleep(2.1)
+    with pytest.raises(Unauthenticated, match="expired"):
+        await verifier.verify(short)
+
+    # svc_auth rotates to a new key: tokens of the withdrawn key stop passing, remembered or not.
+    remembered = old.access_token(user_id="u-1", email="a@example.com", ttl=timedelta(minutes=5))
+    assert (await verifier.verify(remembered)).user_id == "u-1"
+    published = {new.kid: new.public_key}
+    fresh = new.access_token(user_id="u-2", email="b@example.com", ttl=timedelta(minutes=5))
+    assert (await verifier.verify(fresh)).user_id == "u-2"
+    with pytest.raises(Unauthenticated, match="unknown key"):
+        await verifier.verify(remembered)

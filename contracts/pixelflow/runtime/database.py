@@ -19,6 +19,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
 from aerich import Command
+from tortoise.backends.base.config_generator import expand_db_url
 from tortoise.context import TortoiseContext, _current_context
 from tortoise.exceptions import DBConnectionError
 
@@ -29,10 +30,25 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 
+async def _keep_session(connection: asyncpg.Connection) -> None:
+    """Replaces asyncpg's reset on release (`RESET ALL; UNLISTEN *; ...`, a round trip per query).
+
+    The services set no session state, hold no advisory locks and never LISTEN; asyncpg still rolls
+    back a transaction left open before this runs.
+    """
+
+
+def _connection(url: str) -> dict[str, Any]:
+    connection = expand_db_url(url)
+    if connection["engine"] == "tortoise.backends.asyncpg":
+        connection["credentials"]["reset"] = _keep_session
+    return connection
+
+
 def tortoise_config(url: str, *, app: str, models: list[str], migrations: bool = False) -> dict[str, Any]:
     """`migrations=True` adds aerich's own table, which only the migration commands need."""
     return {
-        "connections": {"default": url},
+        "connections": {"default": _connection(url)},
         "apps": {
             app: {"models": [*models, *(["aerich.models"] if migrations else [])], "default_connection": "default"}
         },
