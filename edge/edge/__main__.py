@@ -7,13 +7,16 @@ import uvicorn
 from edge.app import create_app
 from edge.settings import EdgeSettings
 from pixelflow.logs import configure_logging
+from pixelflow.runtime.heap import freeze_startup_objects
 
 
 def main() -> None:
     settings = EdgeSettings()
     configure_logging("edge", settings.log_level)
+    app = create_app(settings)
+    freeze_startup_objects()
     uvicorn.run(
-        create_app(settings),
+        app,
         host=settings.host,
         port=settings.port,
         proxy_headers=True,

@@ -19,6 +19,7 @@ from pydantic import Field
 
 from pixelflow.health import component_name
 from pixelflow.logs import configure_logging
+from pixelflow.runtime.heap import freeze_startup_objects
 from pixelflow.runtime.interceptors import RequestContextInterceptor
 from pixelflow.runtime.service import Service
 from pixelflow.settings import PixelflowSettings
@@ -128,5 +129,6 @@ async def run_service(service: Service, settings: GrpcServerSettings) -> None:
         loop.add_signal_handler(signum, stop_requested.set)
     runner = ServiceRunner(service, settings)
     await runner.start()
+    freeze_startup_objects()
     await stop_requested.wait()
     await runner.stop()
