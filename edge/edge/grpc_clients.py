@@ -1,6 +1,7 @@
 """The edge's gRPC channels. Every call carries the HTTP request's id as `x-request-id`, and waits
-for its backend to be reachable (within the call's deadline) rather than failing at once: a
-service restarting behind the edge delays requests instead of dropping them."""
+for its backend to be reachable (within the call's deadline) rather than failing at once, and
+reads refused by a service going down are sent again (`pixelflow.retries`): a service restarting
+behind the edge delays requests instead of dropping them."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ import grpc
 from pixelflow.auth.v1 import auth_pb2_grpc
 from pixelflow.images.v1 import images_pb2_grpc
 from pixelflow.logs import REQUEST_ID_KEY, request_id_var
+from pixelflow.retries import retrying_channel_options
 from pixelflow.tokens import TokenVerifier, remote_key_loader
 
 
@@ -44,7 +46,9 @@ class _RequestIdInterceptor(
 
 
 def open_channel(address: str) -> grpc.aio.Channel:
-    return grpc.aio.insecure_channel(address, interceptors=[_RequestIdInterceptor()])
+    return grpc.aio.insecure_channel(
+        address, options=retrying_channel_options(), interceptors=[_RequestIdInterceptor()]
+    )
 
 
 @dataclass
