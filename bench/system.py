@@ -77,11 +77,16 @@ class System:
             "worker": ["-m", "svc_worker"],
             "edge": ["-m", "edge"],
         }
-        for name, args in commands.items():
-            self.processes[name] = subprocess.Popen([sys.executable, *args], env=env, stdout=log, stderr=log)
-            if name == "s3":
-                self._wait_for_port(self.ports["s3"])
-        self._wait_ready()
+        try:
+            for name, args in commands.items():
+                self.processes[name] = subprocess.Popen([sys.executable, *args], env=env, stdout=log, stderr=log)
+                if name == "s3":
+                    self._wait_for_port(self.ports["s3"])
+            self._wait_ready()
+        except BaseException:
+            # A system that never became ready must not outlive the benchmark that started it.
+            self.stop()
+            raise
 
     def _wait_for_port(self, port: int) -> None:
         deadline = time.monotonic() + 30
