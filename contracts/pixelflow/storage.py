@@ -86,6 +86,8 @@ async def ensure_bucket(client: Minio, bucket: str) -> None:
             log.warning("the bucket %s has no lifecycle rule for interrupted uploads", bucket)
 
 
+DOWNLOAD_CHUNK = 256 * 1024
+
 STORAGE_ERRORS: tuple[type[BaseException], ...] = (S3Error, aiohttp.ClientError, OSError, asyncio.TimeoutError)
 
 
@@ -121,7 +123,14 @@ class ObjectStore:
         await self.client.fput_object(self.bucket, key, path, content_type=content_type)
 
     async def download_file(self, key: str, path: str) -> None:
-        await self.client.fget_object(self.bucket, key, path)
+        """One GET streamed into `path` (miniopy's `fget_object` asks for the object's metadata first)."""
+        async with self.open(key, chunk_size=DOWNLOAD_CHUNK) as (_, chunks):
+            file = await asyncio.to_thread(open, path, "wb")
+            try:
+                async for chunk in chunks:
+                    await asyncio.to_thread(file.write, chunk)
+            finally:
+                await asyncio.to_thread(file.close)
 
     @asynccontextmanager
     async def open(
