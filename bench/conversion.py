@@ -81,3 +81,9 @@ def part_conversion(files: list[Path], rounds: int) -> dict[str, Any]:
             for (library, stage), stage_runs in split.items()
         },
     }
+
+
+def raw_limit(files: list[Path], repeats: int = 3) -> dict[str, Any]:
+    """pyvips converting `files` with as many conversions at once as the worker runs: the most the
+    pipeline could do on this machine right now."""
+    return summarize([convert("pyvips", files, parallel=WORKER_CONCURRENCY) for _ in range(repeats)])

@@ -2,7 +2,8 @@
 
 1. Conversion, library against library: pyvips as the worker calls it, Pillow, sharp; interleaved
    A B C rounds; images/s (median, spread), peak RSS, output sizes; pyvips at effort 2, 3 and 4.
-2. End to end: K users sign in and upload the corpus at once over HTTP, each on Socket.IO.
+2. End to end: K users sign in and upload the corpus at once over HTTP, each on Socket.IO; compared
+   with the raw limit measured again just before, since the machine's speed drifts over part 1.
 3. Streaming memory: a 200 MiB upload, peak RSS growth of the edge and svc_images.
 4. API under load: fixed-rate GETs from a separate process.
 
@@ -28,8 +29,9 @@ import httpx
 import psutil
 import socketio
 
-from bench.conversion import part_conversion
+from bench.conversion import part_conversion, raw_limit
 from bench.report import report
+from bench.steal import StealMeter
 from bench.system import ROOT, System
 
 BENCH = ROOT / "bench"
@@ -241,19 +243,28 @@ def main() -> None:
         megapixels += header.width * header.height / 1e6
     results: dict[str, Any] = {"images": len(files), "megapixels": megapixels, "rounds": rounds}
     print("1/4 conversion, library against library", flush=True)
-    results["conversion"] = part_conversion(files, rounds)
+    with StealMeter() as stolen:
+        results["conversion"] = part_conversion(files, rounds)
+    steal = {"conversion": stolen.percent}
     upload_mib = setting("BENCH_UPLOAD_MIB", 200)
     system = System(max_upload_bytes=(upload_mib + 16) * MIB)
     print("2/4 end to end (starting the system)", flush=True)
+    # Measured again next to part 2: this machine's speed drifts over the minutes part 1 takes.
+    results["conversion"]["raw_before_end_to_end"] = raw_limit(files)
     system.start()
     try:
-        results["end_to_end"] = asyncio.run(part_end_to_end(system, files, setting("BENCH_USERS", 8)))
+        with StealMeter() as stolen:
+            results["end_to_end"] = asyncio.run(part_end_to_end(system, files, setting("BENCH_USERS", 8)))
+        steal["end_to_end"] = stolen.percent
         token, image_id = results["end_to_end"].pop("token"), results["end_to_end"].pop("image_id")
         print("3/4 streaming memory", flush=True)
         results["streaming_memory"] = asyncio.run(part_streaming_memory(system, token, files[0], upload_mib))
         print("4/4 API under load", flush=True)
         rate, seconds = setting("BENCH_RATE", 200), setting("BENCH_LOAD_SECONDS", 30)
-        results["load"] = part_load(system, token, image_id, rate, seconds)
+        with StealMeter() as stolen:
+            results["load"] = part_load(system, token, image_id, rate, seconds)
+        steal["load"] = stolen.percent
+        results["cpu_stolen_percent"] = steal
     finally:
         system.stop()
     text = report(results)
