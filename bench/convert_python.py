@@ -34,6 +34,17 @@ class Stage:
     run: Callable[[Any, Path], None]
 
 
+def _stages(
+    convert: Callable[[Path, Path], None], decode: Callable[[Path], Any], encode: Callable[[Any, Path], None]
+) -> dict[str, Stage]:
+    """One library's three ways to be timed: the whole conversion, decoding alone, encoding alone."""
+    return {
+        "all": Stage(lambda source: source, convert),
+        "decode": Stage(lambda source: source, lambda source, _: decode(source)),
+        "encode": Stage(decode, encode),
+    }
+
+
 def pyvips_stages(quality: int, effort: int) -> dict[str, Stage]:
     import pyvips
 
@@ -50,11 +61,7 @@ def pyvips_stages(quality: int, effort: int) -> dict[str, Stage]:
     def encode(pixels: Any, target: Path) -> None:
         pixels.webpsave(str(target), Q=quality, effort=effort, keep=pyvips.enums.ForeignKeep.NONE)
 
-    return {
-        "all": Stage(lambda source: source, convert),
-        "decode": Stage(lambda source: source, lambda source, _: decode(source)),
-        "encode": Stage(decode, encode),
-    }
+    return _stages(convert, decode, encode)
 
 
 def pillow_stages(quality: int, effort: int) -> dict[str, Stage]:
@@ -72,11 +79,7 @@ def pillow_stages(quality: int, effort: int) -> dict[str, Stage]:
     def encode(pixels: Any, target: Path) -> None:
         pixels.save(target, "WEBP", quality=quality, method=effort)
 
-    return {
-        "all": Stage(lambda source: source, convert),
-        "decode": Stage(lambda source: source, lambda source, _: decode(source)),
-        "encode": Stage(decode, encode),
-    }
+    return _stages(convert, decode, encode)
 
 
 def main() -> None:

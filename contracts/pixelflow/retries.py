@@ -36,6 +36,8 @@ READ_RETRY_POLICY = {
 def retrying_channel_options() -> list[tuple[str, object]]:
     """Options for `grpc.aio.insecure_channel` that retry the reads of `IDEMPOTENT_READS`."""
     names = [
+        # Looked up in the descriptor, so a method renamed in the proto fails here instead of silently
+        # losing its retries.
         {"service": service.full_name, "method": service.methods_by_name[method].name}
         for service, methods in IDEMPOTENT_READS.items()
         for method in methods
