@@ -147,6 +147,30 @@ async def test_a_flushed_queue_loses_nothing(
         await worker.stop()
 
 
+async def test_a_backlog_is_not_taken_for_a_loss(
+    auth_server: RunningService, fault_images: RunningService, tmp_path: Path
+) -> None:
+    token = await _token(auth_server)
+    settings = fault_images.runner.service.settings
+    assert isinstance(settings, ImagesSettings)
+    photo = (Path(__file__).parent / "fixtures" / "garden.png").read_bytes()
+    image = await _upload(fault_images, token, photo)  # queued, and no worker is running
+
+    # Well past reconcile_after: the image waits, but its job is still in the queue.
+    await asyncio.sleep(3 * settings.reconcile_after_seconds)
+    redis = Redis.from_url(REDIS_URL)
+    jobs = [key async for key in redis.scan_iter(f"*{settings.queue_name}*image:{image.id}:*")]
+    await redis.aclose()
+    assert len(jobs) == 1, jobs
+
+    worker = await _start_worker(fault_images, tmp_path / "worker.log")
+    try:
+        done = await _wait_for_status(fault_images, token, image.id, DONE, timeout=60)
+        await _stays_done(fault_images, token, done)
+    finally:
+        await worker.stop()
+
+
 async def test_sigterm_lets_the_running_conversion_finish(
     auth_server: RunningService, fault_images: RunningService, slow_photo: bytes, tmp_path: Path
 ) -> None:

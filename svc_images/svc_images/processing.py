@@ -75,17 +75,26 @@ async def fail_processing(*, image_id: str, error: str) -> Image:
 
 
 async def requeue_stuck(*, queue: JobQueue, older_than: timedelta) -> int:
-    """Re-enqueues images left queued or processing too long (a killed worker, a flushed Redis)."""
+    """Re-enqueues images left queued or processing too long (a killed worker, a flushed Redis).
+
+    A queued image whose job still waits in Redis is only behind a backlog: a second job would have
+    two workers convert it at once, and add to the backlog that made it wait. A processing one is
+    requeued on age alone, since a killed worker's job stays "active" in Redis.
+    """
     cutoff = datetime.now(UTC) - older_than
     stuck = await Image.filter(status__in=[Status.QUEUED, Status.PROCESSING], updated_at__lt=cutoff).limit(500)
+    requeued = 0
     for image in stuck:
+        if image.status is Status.QUEUED and await queue.is_waiting(image):
+            continue
         image.generation += 1
         image.status = Status.QUEUED
         await image.save(update_fields=["generation", "status", "updated_at"])
         await queue.enqueue_processing(image)
-    if stuck:
-        log.info("re-enqueued %d stuck image(s)", len(stuck))
-    return len(stuck)
+        requeued += 1
+    if requeued:
+        log.info("re-enqueued %d stuck image(s)", requeued)
+    return requeued
 
 
 class Reconciler(Dependency[asyncio.Task[None]]):

@@ -6,6 +6,7 @@ import logging
 
 from redis.exceptions import RedisError
 from saq import Queue
+from saq.job import Status
 from saq.queue.redis import RedisQueue
 
 from pixelflow.jobs import PROCESS_IMAGE, JobPolicy, process_image_key, process_image_kwargs
@@ -37,6 +38,15 @@ class JobQueue:
             log.warning("could not enqueue image %s; the reconciler will", image.id, exc_info=True)
             return False
         return job is not None
+
+    async def is_waiting(self, image: Image) -> bool:
+        """True while the image's current job is still queued or running in Redis: a backlog, not a
+        loss. False when it is gone (Redis flushed or restarted, an enqueue that failed) or Redis is down."""
+        try:
+            job = await self.queue.job(process_image_key(str(image.id), image.generation))
+        except (RedisError, OSError):
+            return False
+        return job is not None and job.status in (Status.QUEUED, Status.ACTIVE)
 
 
 class Jobs(Dependency[JobQueue]):
