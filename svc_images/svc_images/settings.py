@@ -34,7 +34,7 @@ class ImagesSettings(GrpcServerSettings, S3Settings):
     reconcile_interval_seconds: float = Field(30.0, gt=0, description="how often stuck images are looked for")
     reconcile_after_seconds: float = Field(300.0, gt=0, description="queued/processing this long counts as stuck")
     quota_bytes: int = Field(
-        1024**3, ge=1, description="storage quota per account: its originals and results, in S3 bytes"
+        1_000_000_000, ge=1, description="storage quota per account: its originals and results, in S3 bytes"
     )
     quota_hold_seconds: float = Field(
         3600.0, gt=0, description="longest an upload in flight holds room in its account's quota"

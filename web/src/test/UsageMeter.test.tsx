@@ -8,22 +8,28 @@ describe("storage usage", () => {
     const api = fakeApi({ usage: vi.fn(async () => ({ used_bytes: 1_500_000, quota_bytes: 2_000_000 })) });
     renderWith(<MainPage />, { api, store: signedInStore() });
 
-    const meter = await screen.findByRole("meter", { name: "Storage" });
+    expect(await screen.findByText("1.5 MB of 2 MB used (75%)")).toBeInTheDocument();
+    const meter = screen.getByRole("meter", { name: "Storage" });
     expect(meter).toHaveAttribute("max", "2000000");
     expect(meter).toHaveAttribute("value", "1500000");
     expect(meter).toHaveAttribute("aria-valuetext", "1.5 MB of 2 MB used (75%)");
-    expect(screen.getByText("1.5 MB of 2 MB used (75%)")).toBeInTheDocument();
     expect(screen.queryByText(/storage is full/)).not.toBeInTheDocument();
+  });
+
+  it("does not round a little use down to nothing", async () => {
+    const api = fakeApi({ usage: vi.fn(async () => ({ used_bytes: 30_100, quota_bytes: 1_000_000_000 })) });
+    renderWith(<MainPage />, { api, store: signedInStore() });
+    expect(await screen.findByText("30.1 KB of 1 GB used (<1%)")).toBeInTheDocument();
   });
 
   it("says when it is full, even past the quota (results are never refused)", async () => {
     const api = fakeApi({ usage: vi.fn(async () => ({ used_bytes: 2_100_000, quota_bytes: 2_000_000 })) });
     renderWith(<MainPage />, { api, store: signedInStore() });
 
-    const meter = await screen.findByRole("meter", { name: "Storage" });
+    expect(await screen.findByText("Your storage is full: new uploads are refused.")).toBeInTheDocument();
+    const meter = screen.getByRole("meter", { name: "Storage" });
     expect(meter).toHaveAttribute("value", "2000000");
-    expect(screen.getByText("2.1 MB of 2 MB used (100%)")).toBeInTheDocument();
-    expect(screen.getByText("Your storage is full: new uploads are refused.")).toBeInTheDocument();
+    expect(meter).toHaveAttribute("aria-valuetext", "2.1 MB of 2 MB used (100%)");
   });
 
   it("is fetched again when the latest photo's optimized file is stored", async () => {
