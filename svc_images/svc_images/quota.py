@@ -80,6 +80,7 @@ async def usage(*, owner_id: str, policy: QuotaPolicy) -> Usage:
 
 
 async def _held_bytes(*, owner_id: str, connection: BaseDBAsyncClient, now: datetime) -> int:
+    """Room held by the account's uploads in flight; expired holds (a dead process's) are cleared first."""
     await UploadReservation.filter(user_id=owner_id, expires_at__lte=now).using_db(connection).delete()
     _, rows = await connection.execute_query(
         'SELECT COALESCE(SUM("size_bytes"), 0)::BIGINT AS "held" FROM "upload_reservations" WHERE "user_id" = $1',
@@ -125,8 +126,8 @@ async def _release(reservation_id: uuid.UUID) -> None:
 async def reserve(*, owner_id: str, policy: QuotaPolicy, max_bytes: int) -> AsyncIterator[Room]:
     """Holds the room for one upload of at most `max_bytes`, or refuses at once when none is left.
 
-    Leave the block only once the upload's image row exists (or the upload failed): in between,
-    its bytes count twice, never zero times.
+    Leave the block only after the upload's image row exists (or the upload failed): from the row's
+    insert to the release its bytes count twice, which errs on the safe side; never zero times.
     """
     reservation_id, room = await _take_room(owner_id=owner_id, policy=policy, max_bytes=max_bytes)
     try:
