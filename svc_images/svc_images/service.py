@@ -18,6 +18,7 @@ from svc_images.models import Image, Status
 from svc_images.processing import Reconciler
 from svc_images.queue import Jobs
 from svc_images.settings import ImagesSettings
+from svc_images.stored_header import ReadBudget
 
 TORTOISE_APP = "images"
 TORTOISE_MODELS = ["svc_images.models"]
@@ -58,7 +59,8 @@ class Storage(Dependency[ObjectStore]):
     async def setup(self, service: Service) -> ObjectStore:
         assert isinstance(service.settings, ImagesSettings)
         store = ObjectStore(s3_client(service.settings), service.settings.s3_bucket)
-        await ensure_bucket(store.client, store.bucket)
+        days = service.settings.incomplete_upload_days
+        await ensure_bucket(store.client, store.bucket, incomplete_uploads=(uploads.ORIGINALS_PREFIX, days))
         return store
 
     async def teardown(self, value: ObjectStore) -> None:
@@ -109,6 +111,12 @@ class ImagesService(Service):
             max_pixels=self.settings.max_pixels,
             probe_bytes=self.settings.probe_bytes,
             max_jpeg_scans=self.settings.max_jpeg_scans,
+            max_jpeg_segments=self.settings.max_jpeg_segments,
+            late_header=ReadBudget(
+                block_bytes=self.settings.late_header_read_bytes,
+                max_reads=self.settings.late_header_max_reads,
+                timeout_seconds=self.settings.late_header_timeout_seconds,
+            ),
         )
 
     @rpc(auth=AuthKind.USER)
