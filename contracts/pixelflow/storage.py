@@ -152,6 +152,8 @@ class ObjectStore:
             await self.client.put_object(self.bucket, key, io.BytesIO(part), len(part), content_type=content_type)
             return
         uploader = self.client.multipart_uploader(self.bucket, key, content_type=content_type)
+        # Creates the upload (its `__aexit__` would complete it, even on an error: not used as such).
+        await uploader.__aenter__()  # type: ignore[no-untyped-call]
         try:
             number = 1
             while part:
