@@ -183,3 +183,22 @@ async def test_the_lifecycle_rule_is_set_on_a_bucket_someone_else_created(images
     finally:
         await client.remove_bucket(bucket)
         await client.close_session()  # type: ignore[no-untyped-call]
+
+
+async def test_every_client_of_an_early_refusal_hears_its_status(
+    auth_server: RunningService, roomy_images: RunningService
+) -> None:
+    """Refused after its first MiB while the client still streams: a status sent mid-write reaches a
+    gRPC client as INTERNAL "Internal error from Core"; svc_images reads the rest first."""
+    session = await _user(auth_server)
+    stub = images_pb2_grpc.ImagesStub(roomy_images.channel)
+    garbage = b"not an image at all\n" * (4 * 1024 * 1024 // 20)
+
+    async def refused() -> tuple[grpc.StatusCode, str]:
+        with pytest.raises(grpc.aio.AioRpcError) as raised:
+            await stub.Upload(_upload_messages(garbage, stall=None), metadata=_bearer(session))
+        return raised.value.code(), raised.value.details() or ""
+
+    outcomes = await asyncio.gather(*(refused() for _ in range(30)))
+    expected = (grpc.StatusCode.INVALID_ARGUMENT, "not a supported image (JPEG, PNG, WebP, GIF, TIFF, HEIF/AVIF)")
+    assert outcomes == [expected] * 30

@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator
 
 import grpc
 
-from pixelflow.errors import InvalidArgument, PermissionDenied
+from pixelflow.errors import DomainError, InvalidArgument, PermissionDenied
 from pixelflow.images.v1 import images_pb2
 from pixelflow.protobuf import timestamp
 from pixelflow.runtime import AuthKind, Call, Dependency, Service, rpc
@@ -131,14 +131,22 @@ class ImagesService(Service):
                     raise InvalidArgument("only the first message may carry metadata")
                 yield message.chunk
 
-        image = await uploads.upload_image(
-            owner_id=call.caller.user_id,
-            filename=first.metadata.filename,
-            chunks=chunks(),
-            store=self.store,
-            queue=self.jobs,
-            limits=self.limits,
-        )
+        try:
+            image = await uploads.upload_image(
+                owner_id=call.caller.user_id,
+                filename=first.metadata.filename,
+                chunks=chunks(),
+                store=self.store,
+                queue=self.jobs,
+                limits=self.limits,
+            )
+        except DomainError:
+            await uploads.drain_refused(
+                (message.chunk async for message in requests),
+                max_bytes=self.settings.max_upload_bytes,
+                timeout_seconds=self.settings.refused_upload_drain_seconds,
+            )
+            raise
         return image_message(image)
 
     @rpc(auth=AuthKind.USER)

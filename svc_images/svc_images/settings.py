@@ -37,6 +37,9 @@ class ImagesSettings(GrpcServerSettings, S3Settings):
     )
     late_header_max_reads: int = Field(16, ge=1, description="most ranged reads to find such a header")
     late_header_timeout_seconds: float = Field(30.0, gt=0, description="longest wait for one such read")
+    refused_upload_drain_seconds: float = Field(
+        10.0, ge=0, description="longest a refused upload's remaining bytes are read so its client hears why"
+    )
     incomplete_upload_days: int = Field(
         1, ge=1, description="days after which S3 aborts an unfinished multipart upload of an original"
     )

@@ -10,6 +10,8 @@ from collections import deque
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
+import grpc
+
 from pixelflow.errors import DomainError, InvalidArgument, TooLarge, Unavailable, UnsupportedMediaType
 from pixelflow.storage import STORAGE_ERRORS, ObjectStore
 from svc_images.jpeg import JpegHeaderWalker, JpegScanCounter
@@ -203,3 +205,24 @@ async def upload_image(
         raise
     await queue.enqueue_processing(image)
     return image
+
+
+async def drain_refused(chunks: AsyncIterator[bytes], *, max_bytes: int, timeout_seconds: float) -> None:
+    """Reads and drops what a refused upload's client still sends, up to `max_bytes` or
+    `timeout_seconds`, so that it hears the refusal.
+
+    A gRPC status sent while the client is still writing reaches it, more often than not, as
+    INTERNAL "Internal error from Core" on its failed write, and the call ends with that status,
+    not the refusal: the edge would answer 502 for a 415. Once the client has sent its last chunk
+    (it stops at the end of its body), the status arrives whole. Past the bounds the call ends
+    anyway.
+    """
+    drained = 0
+    try:
+        async with asyncio.timeout(timeout_seconds):
+            async for chunk in chunks:
+                drained += len(chunk)
+                if drained > max_bytes:
+                    return
+    except (TimeoutError, DomainError, grpc.RpcError):
+        return
