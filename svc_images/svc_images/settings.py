@@ -35,8 +35,10 @@ class ImagesSettings(GrpcServerSettings, S3Settings):
     late_header_read_bytes: int = Field(
         64 * 1024, ge=4096, description="size of one ranged read of a stored TIFF/HEIF whose header is past the probe"
     )
-    late_header_max_reads: int = Field(16, ge=1, description="most ranged reads to find such a header")
-    late_header_timeout_seconds: float = Field(30.0, gt=0, description="longest wait for one such read")
+    late_header_max_reads: int = Field(
+        64, ge=1, description="most ranged reads to find such a header (a multi-page TIFF: one per page)"
+    )
+    late_header_timeout_seconds: float = Field(30.0, gt=0, description="longest all reads of such a header may take")
     refused_upload_drain_seconds: float = Field(
         10.0, ge=0, description="longest a refused upload's remaining bytes are read so its client hears why"
     )

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import time
 from collections import OrderedDict
 from dataclasses import dataclass
 
@@ -38,7 +39,8 @@ class ReadBudget:
 
 class RangedObject:
     """A stored object as libvips reads a file: seeks are free, reads come from whole blocks fetched
-    by ranged GETs on the event loop (this runs in a worker thread), at most `max_reads` of them."""
+    by ranged GETs on the event loop (this runs in a worker thread), at most `max_reads` of them,
+    all within `timeout_seconds`."""
 
     def __init__(
         self, *, store: ObjectStore, key: str, size: int, budget: ReadBudget, loop: asyncio.AbstractEventLoop
@@ -50,6 +52,7 @@ class RangedObject:
         self._loop = loop
         self._blocks: OrderedDict[int, bytes] = OrderedDict()
         self._position = 0
+        self._deadline = time.monotonic() + budget.timeout_seconds
         self.reads = 0
         # libvips sees a failed read as the end of the file; the reason is raised after it gives up.
         self.failure: DomainError | None = None
@@ -82,7 +85,7 @@ class RangedObject:
         fetch = self._store.read_range(self._key, offset=offset, length=self._budget.block_bytes)
         future = asyncio.run_coroutine_threadsafe(fetch, self._loop)
         try:
-            block = future.result(timeout=self._budget.timeout_seconds)
+            block = future.result(timeout=max(self._deadline - time.monotonic(), 0))
         except READ_ERRORS:
             future.cancel()
             self.failure = Unavailable("image storage is unavailable, try again shortly")

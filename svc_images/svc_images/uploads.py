@@ -39,7 +39,7 @@ LATE_HEADER_FROM_STORAGE = frozenset({"image/tiff", "image/heif", "image/heic", 
 
 
 # What a caller that does not say gets: the settings' defaults.
-DEFAULT_LATE_HEADER_BUDGET = ReadBudget(block_bytes=64 * 1024, max_reads=16, timeout_seconds=30.0)
+DEFAULT_LATE_HEADER_BUDGET = ReadBudget(block_bytes=64 * 1024, max_reads=64, timeout_seconds=30.0)
 
 
 @dataclass(frozen=True)
