@@ -4,7 +4,9 @@ the end (as libtiff writes them), HEIF/AVIF with `meta` after `mdat`. Garbage is
 
 from __future__ import annotations
 
+import io
 import os
+import uuid
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -13,11 +15,12 @@ import pytest
 
 from edge.app import create_app
 from pixelflow.runtime.testing import RunningService, serve_for_test
-from pixelflow.storage import s3_client
+from pixelflow.storage import ObjectStore, s3_client
 from svc_images.jpeg import JpegHeaderWalker, JpegScanCounter
-from svc_images.probe import sniff_content_type
+from svc_images.probe import UnreadableHeader, sniff_content_type
 from svc_images.service import ImagesService
 from svc_images.settings import ImagesSettings
+from svc_images.stored_header import ReadBudget, read_stored_header
 from tests.conftest import edge_settings_for
 from tests.support.http import serve_http
 from tests.support.images import upload
@@ -53,9 +56,10 @@ async def late_http(
 ) -> AsyncIterator[httpx.AsyncClient]:
     async with serve_for_test(ImagesService(late_settings)) as images:
         settings = edge_settings_for(auth_server.address, redis_prefix, images_address=images.address)
-        async with serve_http(create_app(settings)) as url, httpx.AsyncClient(
-            base_url=url, headers={"X-Forwarded-For": client_address()}, timeout=60
-        ) as client:
+        async with (
+            serve_http(create_app(settings)) as url,
+            httpx.AsyncClient(base_url=url, headers={"X-Forwarded-For": client_address()}, timeout=60) as client,
+        ):
             yield client
 
 
@@ -183,3 +187,26 @@ def test_the_scan_counter_keeps_its_state_over_an_empty_chunk() -> None:
     for chunk in (b"..\xff", b"", b"\xda..\xff", b"", b"", b"\xda"):
         counter.feed(chunk)
     assert counter.scans == 2
+
+
+async def test_a_stored_header_is_read_with_a_few_small_ranged_reads(
+    images_settings: ImagesSettings, images_server: RunningService
+) -> None:
+    store = ObjectStore(s3_client(images_settings), images_settings.s3_bucket)
+    key = f"test-late-header/{uuid.uuid4()}"
+    tiff: bytes = noise(1200, 900).tiffsave_buffer(compression="deflate")
+    try:
+        await store.put_stream(key, io.BytesIO(tiff), content_type="image/tiff")
+        budget = ReadBudget(block_bytes=64 * 1024, max_reads=4, timeout_seconds=10)
+        header = await read_stored_header(
+            store=store, key=key, size=len(tiff), content_type="image/tiff", max_pixels=MAX_PIXELS, budget=budget
+        )
+        assert (header.width, header.height, header.frames) == (1200, 900, 1)
+        starved = ReadBudget(block_bytes=64 * 1024, max_reads=1, timeout_seconds=10)
+        with pytest.raises(UnreadableHeader, match="within 1 reads"):
+            await read_stored_header(
+                store=store, key=key, size=len(tiff), content_type="image/tiff", max_pixels=MAX_PIXELS, budget=starved
+            )
+    finally:
+        await store.remove_quietly(key)
+        await store.close()
