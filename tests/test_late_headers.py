@@ -23,7 +23,7 @@ from svc_images.settings import ImagesSettings
 from svc_images.stored_header import ReadBudget, read_stored_header
 from tests.conftest import edge_settings_for
 from tests.support.http import serve_http
-from tests.support.images import upload
+from tests.support.images import Listener, upload
 from tests.support.late_images import (
     heif_with_meta_last,
     jpeg_declaring,
@@ -210,3 +210,16 @@ async def test_a_stored_header_is_read_with_a_few_small_ranged_reads(
     finally:
         await store.remove_quietly(key)
         await store.close()
+
+
+@pytest.mark.usefixtures("worker")
+async def test_late_header_images_convert(http: httpx.AsyncClient, owner: dict[str, Any], listener: Listener) -> None:
+    """Through the session's services (2 MiB limit, 1 MiB probe) and its worker, to `done`."""
+    tiff: bytes = noise(800, 640).tiffsave_buffer()
+    photo = jpeg_with_metadata(320, 200, metadata_bytes=1536 * 1024)
+    assert int.from_bytes(tiff[4:8], "little") > PROBE_BYTES
+    for data, name, size in ((tiff, "late.tif", (800, 640)), (photo, "late.jpg", (320, 200))):
+        response = await upload(http, owner, data, filename=name)
+        assert response.status_code == 201, response.text
+        done = await listener.wait_for(response.json()["id"], "done")
+        assert (done["width"], done["height"]) == size
