@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import grpc
 
-from pixelflow.errors import InvalidArgument, PermissionDenied
+from pixelflow.errors import DomainError, InvalidArgument, PermissionDenied
 from pixelflow.images.v1 import images_pb2
 from pixelflow.protobuf import timestamp
 from pixelflow.runtime import AuthKind, Call, Dependency, Service, rpc
@@ -19,6 +19,7 @@ from svc_images.models import Image, Status
 from svc_images.processing import Reconciler
 from svc_images.queue import Jobs
 from svc_images.settings import ImagesSettings
+from svc_images.stored_header import ReadBudget
 
 TORTOISE_APP = "images"
 TORTOISE_MODELS = ["svc_images.models"]
@@ -59,7 +60,8 @@ class Storage(Dependency[ObjectStore]):
     async def setup(self, service: Service) -> ObjectStore:
         assert isinstance(service.settings, ImagesSettings)
         store = ObjectStore(s3_client(service.settings), service.settings.s3_bucket)
-        await ensure_bucket(store.client, store.bucket)
+        days = service.settings.incomplete_upload_days
+        await ensure_bucket(store.client, store.bucket, incomplete_uploads=(uploads.ORIGINALS_PREFIX, days))
         return store
 
     async def teardown(self, value: ObjectStore) -> None:
@@ -110,6 +112,12 @@ class ImagesService(Service):
             max_pixels=self.settings.max_pixels,
             probe_bytes=self.settings.probe_bytes,
             max_jpeg_scans=self.settings.max_jpeg_scans,
+            max_jpeg_segments=self.settings.max_jpeg_segments,
+            late_header=ReadBudget(
+                block_bytes=self.settings.late_header_read_bytes,
+                max_reads=self.settings.late_header_max_reads,
+                timeout_seconds=self.settings.late_header_timeout_seconds,
+            ),
         )
 
     @rpc(auth=AuthKind.USER)
@@ -125,15 +133,25 @@ class ImagesService(Service):
                 yield message.chunk
 
         owner_id = call.caller.user_id
-        async with quota.reserve(owner_id=owner_id, policy=self.quota_policy, max_bytes=self.limits.max_bytes) as room:
-            image = await uploads.upload_image(
-                owner_id=owner_id,
-                filename=first.metadata.filename,
-                chunks=chunks(),
-                store=self.store,
-                queue=self.jobs,
-                limits=room.limits(self.limits),
+        try:
+            async with quota.reserve(
+                owner_id=owner_id, policy=self.quota_policy, max_bytes=self.limits.max_bytes
+            ) as room:
+                image = await uploads.upload_image(
+                    owner_id=owner_id,
+                    filename=first.metadata.filename,
+                    chunks=chunks(),
+                    store=self.store,
+                    queue=self.jobs,
+                    limits=room.limits(self.limits),
+                )
+        except DomainError:
+            await uploads.drain_refused(
+                (message.chunk async for message in requests),
+                max_bytes=self.settings.max_upload_bytes,
+                timeout_seconds=self.settings.refused_upload_drain_seconds,
             )
+            raise
         return image_message(image)
 
     @rpc(auth=AuthKind.USER)

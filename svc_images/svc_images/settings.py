@@ -29,6 +29,22 @@ class ImagesSettings(GrpcServerSettings, S3Settings):
     max_pixels: int = Field(100_000_000, ge=1, description="largest accepted width × height (× frames)")
     probe_bytes: int = Field(1024 * 1024, ge=4096, description="bytes kept to read the image header from")
     max_jpeg_scans: int = Field(100, ge=1, description="most JPEG scans accepted (a progressive one has ~10)")
+    max_jpeg_segments: int = Field(
+        4096, ge=16, description="most JPEG segments walked to a frame header past the probe (metadata: ~100)"
+    )
+    late_header_read_bytes: int = Field(
+        64 * 1024, ge=4096, description="size of one ranged read of a stored TIFF/HEIF whose header is past the probe"
+    )
+    late_header_max_reads: int = Field(
+        64, ge=1, description="most ranged reads to find such a header (a multi-page TIFF: one per page)"
+    )
+    late_header_timeout_seconds: float = Field(30.0, gt=0, description="longest all reads of such a header may take")
+    refused_upload_drain_seconds: float = Field(
+        10.0, ge=0, description="longest a refused upload's remaining bytes are read so its client hears why"
+    )
+    incomplete_upload_days: int = Field(
+        1, ge=1, description="days after which S3 aborts an unfinished multipart upload of an original"
+    )
     job_timeout_seconds: int = Field(120, ge=1, description="SAQ timeout of one conversion")
     job_attempts: int = Field(3, ge=1, description="SAQ attempts of one conversion (transient failures)")
     reconcile_interval_seconds: float = Field(30.0, gt=0, description="how often stuck images are looked for")
