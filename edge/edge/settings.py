@@ -5,10 +5,10 @@ from pathlib import Path
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
-from pixelflow.settings import PixelflowSettings
+from pixelflow.sessions import SessionStoreSettings
 
 
-class EdgeSettings(PixelflowSettings):
+class EdgeSettings(SessionStoreSettings):
     """The edge's settings, from `PIXELFLOW_EDGE_*` environment variables."""
 
     model_config = SettingsConfigDict(env_prefix="PIXELFLOW_EDGE_")
