@@ -33,7 +33,7 @@ def create_app(settings: EdgeSettings) -> ASGIApp:
         app.state.settings = settings
         app.state.backends = backends
         app.state.redis = redis
-        app.state.rate_limiter = RateLimiter(redis, prefix=settings.redis_prefix)
+        app.state.rate_limiter = RateLimiter.for_settings(redis, settings)
         try:
             async with sockets.running(redis):
                 yield
