@@ -5,7 +5,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from tests.support.users import PASSWORD, bearer, client_address, register, unique_email
+from tests.support.users import PASSWORD, bearer, register, unique_email
 
 
 async def test_register_login_me(http: httpx.AsyncClient) -> None:

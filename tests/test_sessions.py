@@ -15,9 +15,12 @@ import pytest
 from redis.asyncio import Redis
 
 from pixelflow.auth.v1 import auth_pb2, auth_pb2_grpc
+from pixelflow.errors import Unavailable
 from pixelflow.images.v1 import images_pb2, images_pb2_grpc
 from pixelflow.runtime.testing import RunningService
 from pixelflow.sessions import EndedSessions
+from pixelflow.tokens import TokenVerifier
+from svc_auth.keys import SigningKey
 from svc_auth.service import AuthService
 from tests.conftest import REDIS_URL
 from tests.support.images import Listener
@@ -186,3 +189,44 @@ async def test_an_ended_session_reaches_other_replicas_after_their_cache_interva
     finally:
         for client in clients:
             await client.aclose()
+
+
+async def test_unknown_key_ids_reload_the_keys_once_and_back_off_after_a_failure() -> None:
+    key = SigningKey.generate()
+    loads = 0
+    failing = True
+
+    async def load() -> dict[str, Any]:
+        nonlocal loads
+        loads += 1
+        await asyncio.sleep(0.05)  # the load is in flight while the other tokens arrive
+        if failing:
+            raise ConnectionError("svc_auth is down")
+        return {key.kid: key.public_key}
+
+    verifier = TokenVerifier(load, reload_interval=60, failure_backoff=0.5)
+    strangers = [
+        SigningKey.generate().access_token(user_id="u", email="e", session_id=f"s{n}", ttl=timedelta(minutes=1))
+        for n in range(50)
+    ]
+    outcomes = await asyncio.gather(*(verifier.verify(t) for t in strangers), return_exceptions=True)
+    assert loads == 1
+    assert {type(o) for o in outcomes} == {Unavailable}
+    # Backing off: no load, the key service is reported down.
+    with pytest.raises(Unavailable):
+        await verifier.verify(strangers[0])
+    assert loads == 1
+
+    await asyncio.sleep(0.55)
+    failing = False
+    real = key.access_token(user_id="u-1", email="e", session_id="s", ttl=timedelta(minutes=1))
+    first = await asyncio.gather(
+        verifier.verify(real), *(verifier.verify(t) for t in strangers), return_exceptions=True
+    )
+    assert loads == 2
+    assert getattr(first[0], "user_id", None) == "u-1"
+    # Keys loaded: unknown key ids are plain forgeries now and load nothing until the interval passes.
+    outcomes = await asyncio.gather(*(verifier.verify(t) for t in strangers), return_exceptions=True)
+    assert {str(o) for o in outcomes} == {"access token is signed by an unknown key"}
+    assert (await verifier.verify(real)).user_id == "u-1"
+    assert loads == 2

@@ -67,7 +67,9 @@ async def test_tampered_payload(http: httpx.AsyncClient, session: dict[str, Any]
 
 async def test_expired(http: httpx.AsyncClient, session: dict[str, Any], auth_server: RunningService) -> None:
     user = session["user"]
-    expired = _real_key(auth_server).access_token(user_id=user["id"], email=user["email"], session_id="s-1", ttl=timedelta(minutes=-2))
+    expired = _real_key(auth_server).access_token(
+        user_id=user["id"], email=user["email"], session_id="s-1", ttl=timedelta(minutes=-2)
+    )
     assert await _me_status(http, expired) == (401, "access token expired")
 
 
@@ -76,7 +78,9 @@ async def test_signed_by_another_key(
 ) -> None:
     user = session["user"]
     impostor = SigningKey.generate()
-    unknown_kid = impostor.access_token(user_id=user["id"], email=user["email"], session_id="s-1", ttl=timedelta(minutes=5))
+    unknown_kid = impostor.access_token(
+        user_id=user["id"], email=user["email"], session_id="s-1", ttl=timedelta(minutes=5)
+    )
     assert await _me_status(http, unknown_kid) == (401, "access token is signed by an unknown key")
     # The same forgery naming the real key id fails on the signature.
     header = {"alg": "EdDSA", "typ": "JWT", "kid": _real_key(auth_server).kid}

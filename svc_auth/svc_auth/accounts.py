@@ -161,7 +161,7 @@ async def logout(*, user_id: str, session_id: str, refresh_token: str | None, po
             families.add(token.family_id)
     else:
         open_families = RefreshToken.filter(user_id=user_id, revoked_at__isnull=True).distinct()
-        families.update(await open_families.values_list("family_id", flat=True))
+        families.update(uuid.UUID(str(family)) for family in await open_families.values_list("family_id", flat=True))
     await end_sessions(family_ids=families, policy=policy)
 
 

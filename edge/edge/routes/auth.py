@@ -82,7 +82,8 @@ async def _signed_in(
     attempt = await limiter.login_attempt(address=address, email=request.email)
     wrong_password = False
     try:
-        return await backends.auth.Login(request, timeout=timeout)
+        session: auth_pb2.Session = await backends.auth.Login(request, timeout=timeout)
+        return session
     except grpc.aio.AioRpcError as exc:
         wrong_password = exc.code() is grpc.StatusCode.UNAUTHENTICATED
         raise
