@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import time
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
@@ -36,6 +37,10 @@ async def eventually(check: Callable[[], Awaitable[bool]], seconds: float = WITH
     while not await check():
         assert time.monotonic() < deadline, f"not within {seconds} s"
         await asyncio.sleep(0.1)
+
+
+async def disconnected(listener: Listener) -> bool:
+    return not listener.client.connected
 
 
 async def http_refused(http: httpx.AsyncClient, session: dict[str, Any]) -> bool:
@@ -73,6 +78,15 @@ def grpc_check(auth_server: RunningService, images_server: RunningService) -> Ca
     return grpc_refused(auth_server, images_server)
 
 
+async def refused_everywhere(
+    http: httpx.AsyncClient, grpc_check: Callable[..., Awaitable[bool]], *sessions: dict[str, Any]
+) -> None:
+    """Each session is refused at the edge and by the services directly, within the promised time."""
+    for session in sessions:
+        await eventually(functools.partial(http_refused, http, session))
+        await eventually(functools.partial(grpc_check, session))
+
+
 async def logout(http: httpx.AsyncClient, session: dict[str, Any], *, everywhere: bool = False) -> None:
     body = None if everywhere else {"refresh_token": session["refresh_token"]}
     response = await http.post("/api/auth/logout", json=body, headers=bearer(session))
@@ -91,9 +105,8 @@ async def test_logout_ends_access_over_http_grpc_and_sockets(
     assert not await grpc_check(session)
 
     await logout(http, session)
-    await eventually(lambda: http_refused(http, session))
-    await eventually(lambda: grpc_check(session))
-    await eventually(lambda: asyncio.sleep(0, result=not listener.client.connected))
+    await refused_everywhere(http, grpc_check, session)
+    await eventually(functools.partial(disconnected, listener))
     # Another sign-in of the same person is another session: it lives on.
     assert not await http_refused(http, other)
     with pytest.raises(Exception, match="One or more namespaces failed to connect"):
@@ -107,9 +120,7 @@ async def test_logout_without_a_refresh_token_ends_every_session(
     other = (await http.post("/api/auth/login", json={"email": session["user"]["email"], "password": PASSWORD})).json()
     assert not await http_refused(http, other)
     await logout(http, session, everywhere=True)
-    for ended in (session, other):
-        await eventually(lambda ended=ended: http_refused(http, ended))  # type: ignore[misc]
-        await eventually(lambda ended=ended: grpc_check(ended))  # type: ignore[misc]
+    await refused_everywhere(http, grpc_check, session, other)
 
 
 async def test_a_replayed_refresh_token_ends_the_session(
@@ -120,9 +131,7 @@ async def test_a_replayed_refresh_token_ends_the_session(
     assert not await http_refused(http, second)
     replay = await http.post("/api/auth/refresh", json={"refresh_token": first["refresh_token"]})
     assert replay.status_code == 401
-    for ended in (first, second):
-        await eventually(lambda ended=ended: http_refused(http, ended))  # type: ignore[misc]
-        await eventually(lambda ended=ended: grpc_check(ended))  # type: ignore[misc]
+    await refused_everywhere(http, grpc_check, first, second)
 
 
 async def test_concurrent_refreshes_of_one_token_leave_no_token_of_the_family_usable(
@@ -136,8 +145,7 @@ async def test_concurrent_refreshes_of_one_token_leave_no_token_of_the_family_us
         (winner,) = (a.json() for a in answers if a.status_code == 200)
         again = await http.post("/api/auth/refresh", json={"refresh_token": winner["refresh_token"]})
         assert again.status_code == 401
-        await eventually(lambda winner=winner: http_refused(http, winner))  # type: ignore[misc]
-        await eventually(lambda winner=winner: grpc_check(winner))  # type: ignore[misc]
+        await refused_everywhere(http, grpc_check, winner)
 
 
 async def test_a_socket_is_closed_when_its_access_token_expires(
@@ -157,7 +165,7 @@ async def test_a_socket_is_closed_when_its_access_token_expires(
     await listener.connect(edge_url, short)
     assert listener.client.connected
     # Expiry (1 s), the verifier's leeway does not apply to sockets, and one sweep interval.
-    await eventually(lambda: asyncio.sleep(0, result=not listener.client.connected), seconds=1 + WITHIN_SECONDS)
+    await eventually(functools.partial(disconnected, listener), seconds=1 + WITHIN_SECONDS)
 
 
 async def test_a_token_without_a_session_is_refused(http: httpx.AsyncClient, auth_server: RunningService) -> None:

@@ -136,9 +136,9 @@ async def refresh(*, refresh_token: str, policy: TokenPolicy) -> Session:
         raise Unauthenticated(INVALID_REFRESH_TOKEN)
     async with in_transaction() as connection:
         await _lock_families(connection, {found.family_id})
-        token = await RefreshToken.get(id=found.id)
+        token = await RefreshToken.get_or_none(id=found.id)
         now = datetime.now(UTC)
-        if token.revoked_at is not None:
+        if token is None or token.revoked_at is not None:
             raise Unauthenticated(INVALID_REFRESH_TOKEN)
         if token.expires_at <= now:
             raise Unauthenticated("refresh token expired")
