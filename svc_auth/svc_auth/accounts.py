@@ -151,17 +151,26 @@ async def refresh(*, refresh_token: str, policy: TokenPolicy) -> Session:
     raise Unauthenticated("refresh token was already used; that sign-in has been revoked")
 
 
+async def end_every_session(*, user_id: str, policy: TokenPolicy, also: set[uuid.UUID] | None = None) -> None:
+    """Ends every session of the user (signing out everywhere; a password change)."""
+    open_families = RefreshToken.filter(user_id=user_id, revoked_at__isnull=True).distinct()
+    families = {uuid.UUID(str(family)) for family in await open_families.values_list("family_id", flat=True)}
+    await end_sessions(family_ids=families | (also or set()), policy=policy)
+
+
 async def logout(*, user_id: str, session_id: str, refresh_token: str | None, policy: TokenPolicy) -> None:
     """Ends the caller's session and the refresh token's, or every session of the user when no
     refresh token is given."""
-    families = {uuid.UUID(session_id)}
-    if refresh_token:
-        token = await RefreshToken.get_or_none(token_hash=_digest(refresh_token), user_id=user_id)
-        if token is not None:
-            families.add(token.family_id)
-    else:
-        open_families = RefreshToken.filter(user_id=user_id, revoked_at__isnull=True).distinct()
-        families.update(uuid.UUID(str(family)) for family in await open_families.values_list("family_id", flat=True))
+    try:
+        families = {uuid.UUID(session_id)}
+    except ValueError as exc:
+        raise Unauthenticated("the access token names no session") from exc
+    if not refresh_token:
+        await end_every_session(user_id=user_id, policy=policy, also=families)
+        return
+    token = await RefreshToken.get_or_none(token_hash=_digest(refresh_token), user_id=user_id)
+    if token is not None:
+        families.add(token.family_id)
     await end_sessions(family_ids=families, policy=policy)
 
 
