@@ -89,11 +89,12 @@ class LoginAttempt:
             await self.limiter.redis.set(slow_name, b"1", px=max(int(delay * 1000), 1))
 
 
-# Gives back the client's reserved failure and forgets the pair's; a count whose window has
-# ended is left alone (a DECR would recreate it, negative and without expiry).
+# Gives back reserved failures; a count whose window has ended is left alone (a DECR would
+# recreate it, negative and without expiry).
 _GIVE_BACK = """
-if redis.call('exists', KEYS[1]) == 1 then redis.call('decr', KEYS[1]) end
-redis.call('del', KEYS[2])
+for _, key in ipairs(KEYS) do
+  if redis.call('exists', key) == 1 then redis.call('decr', key) end
+end
 return 1
 """
 
