@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from datetime import timedelta
 
 import grpc
 
@@ -14,7 +15,7 @@ from pixelflow.runtime.database import Database
 from pixelflow.sessions import EndedSessions, EndedSessionStore
 from pixelflow.storage import STORAGE_ERRORS, ObjectStore, ensure_bucket, s3_client
 from pixelflow.tokens import Caller, TokenVerifier, credential_matches, remote_key_loader
-from svc_images import library, processing, uploads
+from svc_images import library, processing, quota, uploads
 from svc_images.models import Image, Status
 from svc_images.processing import Reconciler
 from svc_images.queue import Jobs
@@ -126,14 +127,16 @@ class ImagesService(Service):
                     raise InvalidArgument("only the first message may carry metadata")
                 yield message.chunk
 
-        image = await uploads.upload_image(
-            owner_id=call.caller.user_id,
-            filename=first.metadata.filename,
-            chunks=chunks(),
-            store=self.store,
-            queue=self.jobs,
-            limits=self.limits,
-        )
+        owner_id = call.caller.user_id
+        async with quota.reserve(owner_id=owner_id, policy=self.quota_policy, max_bytes=self.limits.max_bytes) as room:
+            image = await uploads.upload_image(
+                owner_id=owner_id,
+                filename=first.metadata.filename,
+                chunks=chunks(),
+                store=self.store,
+                queue=self.jobs,
+                limits=room.limits(self.limits),
+            )
         return image_message(image)
 
     @rpc(auth=AuthKind.USER)
@@ -189,3 +192,14 @@ class ImagesService(Service):
     @rpc(auth=AuthKind.SERVICE)
     async def fail_processing(self, request: images_pb2.FailProcessingRequest, call: Call) -> images_pb2.Image:
         return image_message(await processing.fail_processing(image_id=request.image_id, error=request.error))
+
+    @property
+    def quota_policy(self) -> quota.QuotaPolicy:
+        return quota.QuotaPolicy(
+            quota_bytes=self.settings.quota_bytes, hold=timedelta(seconds=self.settings.quota_hold_seconds)
+        )
+
+    @rpc(auth=AuthKind.USER)
+    async def get_usage(self, request: images_pb2.GetUsageRequest, call: Call) -> images_pb2.Usage:
+        usage = await quota.usage(owner_id=call.caller.user_id, policy=self.quota_policy)
+        return images_pb2.Usage(used_bytes=usage.used_bytes, quota_bytes=usage.quota_bytes)

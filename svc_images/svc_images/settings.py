@@ -34,6 +34,12 @@ class ImagesSettings(GrpcServerSettings, S3Settings, SessionStoreSettings):
     job_attempts: int = Field(3, ge=1, description="SAQ attempts of one conversion (transient failures)")
     reconcile_interval_seconds: float = Field(30.0, gt=0, description="how often stuck images are looked for")
     reconcile_after_seconds: float = Field(300.0, gt=0, description="queued/processing this long counts as stuck")
+    quota_bytes: int = Field(
+        1_000_000_000, ge=1, description="storage quota per account: its originals and results, in S3 bytes"
+    )
+    quota_hold_seconds: float = Field(
+        3600.0, gt=0, description="longest an upload in flight holds room in its account's quota"
+    )
 
     def unsafe_defaults(self) -> list[str]:
         unsafe = super().unsafe_defaults()

@@ -27,6 +27,8 @@ class UploadLimits:
     max_pixels: int
     probe_bytes: int
     max_jpeg_scans: int
+    # Raised past `max_bytes` when that is not the file-size limit (the room left in a quota).
+    over_max_bytes: DomainError | None = None
 
 
 class JpegScanCounter:
@@ -79,7 +81,9 @@ class UploadStream:
             return False
         self.size += len(chunk)
         if self.size > self._limits.max_bytes:
-            raise TooLarge(f"file is larger than the limit of {self._limits.max_bytes:,} bytes")
+            raise self._limits.over_max_bytes or TooLarge(
+                f"file is larger than the limit of {self._limits.max_bytes:,} bytes"
+            )
         self._pending.append(chunk)
         self._pending_size += len(chunk)
         if self._scans is not None:

@@ -32,3 +32,9 @@ export interface SessionReply {
   expires_in: number;
   user: User;
 }
+
+/** Bytes held in storage (originals and optimized files) against the account's quota. */
+export interface Usage {
+  used_bytes: number;
+  quota_bytes: number;
+}

@@ -59,6 +59,7 @@ export function fakeApi(overrides: Partial<Api> = {}): Api {
     latestImage: vi.fn(async () => null),
     listImages: vi.fn(async () => ({ items: [], next_cursor: null })),
     uploadImage: vi.fn(),
+    usage: vi.fn(async () => ({ used_bytes: 0, quota_bytes: 1_000_000_000 })),
     ...overrides,
   };
 }

@@ -154,3 +154,15 @@ class FailProcessingRequest(_message.Message):
     image_id: str
     error: str
     def __init__(self, image_id: _Optional[str] = ..., error: _Optional[str] = ...) -> None: ...
+
+class GetUsageRequest(_message.Message):
+    __slots__ = ()
+    def __init__(self) -> None: ...
+
+class Usage(_message.Message):
+    __slots__ = ("used_bytes", "quota_bytes")
+    USED_BYTES_FIELD_NUMBER: _ClassVar[int]
+    QUOTA_BYTES_FIELD_NUMBER: _ClassVar[int]
+    used_bytes: int
+    quota_bytes: int
+    def __init__(self, used_bytes: _Optional[int] = ..., quota_bytes: _Optional[int] = ...) -> None: ...
