@@ -33,9 +33,10 @@ def create_app(settings: EdgeSettings) -> ASGIApp:
         app.state.settings = settings
         app.state.backends = backends
         app.state.redis = redis
-        app.state.rate_limiter = RateLimiter(redis, prefix=settings.redis_prefix)
+        app.state.rate_limiter = RateLimiter.for_settings(redis, settings)
         try:
-            yield
+            async with sockets.running(redis):
+                yield
         finally:
             await backends.close()
             await redis.aclose()
@@ -64,5 +65,5 @@ def create_app(settings: EdgeSettings) -> ASGIApp:
     app.add_middleware(JsonBodyLimitMiddleware, max_bytes=settings.max_json_body_bytes)
     app.add_middleware(RequestContextMiddleware)
     sockets = create_socket_server(settings, opened)
-    combined: ASGIApp = socketio.ASGIApp(sockets, other_asgi_app=app, socketio_path="socket.io")
+    combined: ASGIApp = socketio.ASGIApp(sockets.server, other_asgi_app=app, socketio_path="socket.io")
     return combined

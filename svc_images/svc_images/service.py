@@ -12,6 +12,7 @@ from pixelflow.images.v1 import images_pb2
 from pixelflow.protobuf import timestamp
 from pixelflow.runtime import AuthKind, Call, Dependency, Service, rpc
 from pixelflow.runtime.database import Database
+from pixelflow.sessions import EndedSessions, EndedSessionStore
 from pixelflow.storage import STORAGE_ERRORS, ObjectStore, ensure_bucket, s3_client
 from pixelflow.tokens import Caller, TokenVerifier, credential_matches, remote_key_loader
 from svc_images import library, processing, quota, uploads
@@ -77,7 +78,8 @@ class AccessTokens(Dependency[tuple[grpc.aio.Channel, TokenVerifier]]):
     async def setup(self, service: Service) -> tuple[grpc.aio.Channel, TokenVerifier]:
         assert isinstance(service.settings, ImagesSettings)
         channel = grpc.aio.insecure_channel(service.settings.auth_address)
-        return channel, TokenVerifier(remote_key_loader(channel))
+        ended: EndedSessions = service.ended_sessions  # type: ignore[attr-defined]
+        return channel, TokenVerifier(remote_key_loader(channel), session_ended=ended.is_ended)
 
     async def teardown(self, value: tuple[grpc.aio.Channel, TokenVerifier]) -> None:
         await value[0].close()
@@ -93,6 +95,7 @@ class ImagesService(Service):
     db = Database(app=TORTOISE_APP, models=TORTOISE_MODELS)
     store = Storage()
     jobs = Jobs()
+    ended_sessions = EndedSessionStore()
     tokens = AccessTokens()
     reconciler = Reconciler()
 

@@ -4,13 +4,14 @@ from pydantic import Field, SecretStr
 from pydantic_settings import SettingsConfigDict
 
 from pixelflow.runtime.server import GrpcServerSettings
+from pixelflow.sessions import SessionStoreSettings
 from pixelflow.settings import is_default_secret
 from pixelflow.storage import S3Settings
 
 DEV_INTERNAL_TOKEN = "pixelflow-dev-internal-token"
 
 
-class ImagesSettings(GrpcServerSettings, S3Settings):
+class ImagesSettings(GrpcServerSettings, S3Settings, SessionStoreSettings):
     """svc_images' settings, from `PIXELFLOW_IMAGES_*` environment variables."""
 
     model_config = SettingsConfigDict(env_prefix="PIXELFLOW_IMAGES_")
@@ -19,7 +20,7 @@ class ImagesSettings(GrpcServerSettings, S3Settings):
     database_url: str = Field(
         "postgres://postgres@127.0.0.1:5432/pixelflow_images", description="PostgreSQL of the images table"
     )
-    redis_url: str = Field("redis://127.0.0.1:6379/0", description="Redis of the SAQ queue")
+    redis_url: str = Field("redis://127.0.0.1:6379/0", description="Redis of the SAQ queue and of ended sessions")
     queue_name: str = Field("pixelflow-images", description="SAQ queue name (shared with svc_worker)")
     auth_address: str = Field("127.0.0.1:50051", description="svc_auth gRPC address, for its public keys")
     internal_token: SecretStr = Field(
