@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from python_multipart.exceptions import FormParserError, MultipartParseError
 from python_multipart.multipart import MultipartParser, parse_options_header
 
-from pixelflow.errors import InvalidArgument, TooLarge, UnsupportedMediaType
+from pixelflow.errors import InvalidArgument, UnsupportedMediaType
 
 FILE_FIELD = "file"
 # RFC 2046 5.1.1: a boundary is 1 to 70 characters.
@@ -30,6 +30,7 @@ MAX_BOUNDARY_LENGTH = 70
 class FormLimits:
     max_parts: int
     max_bytes_before_file: int
+    max_part_header_bytes: int
     max_framing_bytes: int
     deadline_seconds: float
 
@@ -66,7 +67,7 @@ class FileUpload:
         try:
             self._parser = MultipartParser(
                 boundary,
-                max_header_size=limits.max_bytes_before_file,
+                max_header_size=limits.max_part_header_bytes,
                 callbacks={
                     "on_part_begin": self._on_part_begin,
                     "on_header_field": self._on_header_field,
@@ -129,11 +130,10 @@ class FileUpload:
             return self._limits.max_framing_bytes - self._read_before_file
         return self._limits.max_bytes_before_file - self._read_before_file
 
-    def _refuse_before_file(self) -> TooLarge:
+    def _refuse_before_file(self) -> InvalidArgument:
         if not self._parts:
-            return TooLarge(f"the form's preamble is over {self._limits.max_framing_bytes:,} bytes")
-        limit = self._limits.max_bytes_before_file
-        return TooLarge(f"the form before the '{FILE_FIELD}' field is over {limit:,} bytes")
+            return InvalidArgument(f"the form's preamble is over {self._limits.max_framing_bytes:,} bytes")
+        return InvalidArgument("form fields besides the file are too large")
 
     def _feed(self, chunk: bytes) -> None:
         """Parses `chunk`, never more of it than the limits allow: the excess is refused unparsed."""
@@ -150,7 +150,7 @@ class FileUpload:
             self._read_after_file += len(chunk)
             if self._read_after_file > self._limits.max_framing_bytes:
                 limit = self._limits.max_framing_bytes
-                raise TooLarge(f"the form after the '{FILE_FIELD}' field is over {limit:,} bytes")
+                raise InvalidArgument(f"the form after the '{FILE_FIELD}' field is over {limit:,} bytes")
         self._write(chunk)
 
     async def start(self) -> None:

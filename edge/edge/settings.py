@@ -35,7 +35,10 @@ class EdgeSettings(PixelflowSettings):
     )
     upload_max_parts: int = Field(4, ge=1, description="most parts of an upload's multipart form (it needs one)")
     upload_max_bytes_before_file: int = Field(
-        16 * 1024, ge=256, description="most bytes of an upload's form before the file's bytes begin"
+        64 * 1024, ge=256, description="most bytes of an upload's form before the file's bytes begin"
+    )
+    upload_max_part_header_bytes: int = Field(
+        16 * 1024, ge=256, description="most header bytes of one part of an upload's form"
     )
     upload_max_framing_bytes: int = Field(
         1024, ge=128, description="most bytes of an upload's form before its first part and after the file part"
