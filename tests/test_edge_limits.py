@@ -145,7 +145,7 @@ async def test_a_large_body_of_any_type_is_read_only_up_to_the_route_limit(meter
     limit = 64 * 1024  # max_json_body_bytes
     headers = {"content-type": "text/plain", "transfer-encoding": "chunked", "x-probe": "streamed"}
     status, body = await raw_request(port, "POST", "/api/auth/login", headers, chunked(repeated(b"x", 200 * MIB)))
-    assert (status, body) == (413, {"detail": f"request body is larger than the limit of {limit:,} bytes"})
+    assert (status, body) == (413, {"detail": "request body too large"})
     assert limit < meter.read["streamed"] <= limit + READ_SLACK
 
     declared = {"content-type": "text/plain", "content-length": str(200 * MIB), "x-probe": "declared"}

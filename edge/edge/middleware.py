@@ -49,6 +49,9 @@ class RequestContextMiddleware:
         await self.app(scope, receive, send_with_headers)
 
 
+TOO_LARGE = "request body too large"
+
+
 class BodyLimitMiddleware:
     """Bounds every request body by its route, whatever its content type: a declared length over the
     limit is refused before anything is read, and reading stops at the limit (413 either way).
@@ -69,7 +72,7 @@ class BodyLimitMiddleware:
         limit = self.route_max_bytes.get(scope["path"].rstrip("/") or "/", self.max_bytes)
         declared = dict(scope.get("headers") or ()).get(b"content-length", b"")
         if declared.isdigit() and int(declared) > limit:
-            response = JSONResponse({"detail": _too_large(limit)}, status_code=413)
+            response = JSONResponse({"detail": TOO_LARGE}, status_code=413)
             await response(scope, receive, send)
             return
         received = 0
@@ -77,16 +80,12 @@ class BodyLimitMiddleware:
         async def bounded_receive() -> Message:
             nonlocal received
             if received > limit:  # a caller that ignored the 413 below reads no further
-                raise HTTPException(413, _too_large(limit))
+                raise HTTPException(413, TOO_LARGE)
             message = await receive()
             received += len(message.get("body", b""))
             if received > limit:
                 # FastAPI re-raises an HTTPException from body reading; the error handler answers it.
-                raise HTTPException(413, _too_large(limit))
+                raise HTTPException(413, TOO_LARGE)
             return message
 
         await self.app(scope, bounded_receive, send)
-
-
-def _too_large(limit: int) -> str:
-    return f"request body is larger than the limit of {limit:,} bytes"
