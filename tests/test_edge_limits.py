@@ -8,7 +8,6 @@ tests assert where reading stops, not how long it takes."""
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 from collections import defaultdict
 from collections.abc import AsyncIterator, Iterator
@@ -19,6 +18,7 @@ import httpx
 import pytest
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from bench.rawhttp import FILE_PART_HEAD, MIB, chunked, form_headers, raw_request, repeated
 from edge.app import create_app
 from pixelflow.runtime.testing import RunningService
 from tests.conftest import edge_settings_for
@@ -26,7 +26,6 @@ from tests.support.http import serve_http
 from tests.support.images import GARDEN_PNG, ORIENTED_JPEG, png_declaring, upload
 from tests.support.users import bearer
 
-MIB = 1024 * 1024
 # uvicorn hands the app a body in pieces of up to a few hundred KiB (what one socket read brought):
 # reading "stops at the limit" within a piece or two. The hostile bodies are far larger.
 READ_SLACK = 1 * MIB
@@ -82,62 +81,8 @@ async def metered(
         yield meter, port
 
 
-def repeated(piece: bytes, total: int) -> Iterator[bytes]:
-    """`total` bytes of `piece` over and over, in 64 KiB writes, never held whole."""
-    block = piece * max(1, 64 * 1024 // len(piece))
-    sent = 0
-    while sent < total:
-        yield block[: total - sent]
-        sent += len(block)
-
-
-def chunked(pieces: Iterator[bytes]) -> Iterator[bytes]:
-    for piece in pieces:
-        yield b"%x\r\n%s\r\n" % (len(piece), piece)
-    yield b"0\r\n\r\n"
-
-
-async def raw_request(
-    port: int, method: str, path: str, headers: dict[str, str], body: Iterator[bytes] | None = None
-) -> tuple[int, Any]:
-    """Sends `body` until the edge answers (or stops reading and closes); returns the answer."""
-    reader, writer = await asyncio.open_connection("127.0.0.1", port)
-    head = f"{method} {path} HTTP/1.1\r\nhost: 127.0.0.1\r\n" + "".join(f"{k}: {v}\r\n" for k, v in headers.items())
-    writer.write(head.encode("latin-1") + b"\r\n")
-
-    async def send_body() -> None:
-        try:
-            for piece in body or ():
-                writer.write(piece)
-                await writer.drain()
-        except ConnectionError:
-            pass  # the edge answered and closed: the rest of the body is not wanted
-
-    sender = asyncio.create_task(send_body())
-    try:
-        async with asyncio.timeout(30):
-            status_and_headers = await reader.readuntil(b"\r\n\r\n")
-            lines = status_and_headers.decode("latin-1").split("\r\n")
-            fields = {k.strip().lower(): v.strip() for k, _, v in (line.partition(":") for line in lines[1:] if line)}
-            content = await reader.readexactly(int(fields.get("content-length", "0")))
-    finally:
-        sender.cancel()
-        writer.close()
-    return int(lines[0].split()[1]), json.loads(content) if content else None
-
-
-def form_head(token: str, probe: str, length: int, boundary: str = "b") -> dict[str, str]:
-    return {
-        "authorization": f"Bearer {token}",
-        "content-type": f"multipart/form-data; boundary={boundary}",
-        "content-length": str(length),
-        "x-probe": probe,
-    }
-
-
-FILE_PART_HEAD = (
-    b'--b\r\nContent-Disposition: form-data; name="file"; filename="a.png"\r\nContent-Type: image/png\r\n\r\n'
-)
+def form_head(token: str, probe: str, length: int) -> dict[str, str]:
+    return form_headers(token, length, probe=probe)
 
 
 async def test_a_large_body_of_any_type_is_read_only_up_to_the_route_limit(metered: tuple[BodyMeter, int]) -> None:
