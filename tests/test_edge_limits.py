@@ -20,6 +20,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from bench.rawhttp import FILE_PART_HEAD, MIB, chunked, form_headers, raw_request, repeated
 from edge.app import create_app
+from edge.settings import EdgeSettings
 from pixelflow.runtime.testing import RunningService
 from tests.conftest import edge_settings_for
 from tests.support.http import serve_http
@@ -97,6 +98,15 @@ async def test_a_large_body_of_any_type_is_read_only_up_to_the_route_limit(meter
     status, body = await raw_request(port, "POST", "/api/auth/login", declared, repeated(b"x", 200 * MIB))
     assert status == 413
     assert meter.read["declared"] == 0
+
+
+async def test_an_upload_is_bounded_by_the_upload_limit(metered: tuple[BodyMeter, int], owner: dict[str, Any]) -> None:
+    meter, port = metered
+    limit = EdgeSettings.model_fields["max_upload_body_bytes"].default
+    head = form_head(owner["access_token"], "upload-declared", limit + 1)
+    status, answer = await raw_request(port, "POST", "/api/images", head, repeated(b"x", limit + 1))
+    assert (status, answer) == (413, {"detail": "request body too large"})
+    assert meter.read["upload-declared"] == 0
 
 
 async def test_the_uploader_is_verified_before_the_body_is_read(

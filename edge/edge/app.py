@@ -63,7 +63,7 @@ def create_app(settings: EdgeSettings) -> ASGIApp:
     app.add_middleware(
         BodyLimitMiddleware,
         max_bytes=settings.max_json_body_bytes,
-        route_max_bytes={images.UPLOAD_PATH: settings.max_upload_body_bytes},
+        route_max_bytes={f"POST {images.UPLOAD_PATH}": settings.max_upload_body_bytes},
     )
     app.add_middleware(RequestContextMiddleware)
     sockets = create_socket_server(settings, opened)

@@ -61,6 +61,7 @@ class BodyLimitMiddleware:
     """
 
     def __init__(self, app: ASGIApp, *, max_bytes: int, route_max_bytes: Mapping[str, int] | None = None) -> None:
+        """`route_max_bytes` maps "METHOD /path" to that route's own limit; others get `max_bytes`."""
         self.app = app
         self.max_bytes = max_bytes
         self.route_max_bytes = dict(route_max_bytes or {})
@@ -69,7 +70,8 @@ class BodyLimitMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        limit = self.route_max_bytes.get(scope["path"].rstrip("/") or "/", self.max_bytes)
+        route = f"{scope['method']} {scope['path'].rstrip('/') or '/'}"
+        limit = self.route_max_bytes.get(route, self.max_bytes)
         declared = dict(scope.get("headers") or ()).get(b"content-length", b"")
         if declared.isdigit() and int(declared) > limit:
             response = JSONResponse({"detail": TOO_LARGE}, status_code=413)
