@@ -88,7 +88,7 @@ def form_head(token: str, probe: str, length: int) -> dict[str, str]:
 
 async def test_a_large_body_of_any_type_is_read_only_up_to_the_route_limit(metered: tuple[BodyMeter, int]) -> None:
     meter, port = metered
-    limit = 64 * 1024  # max_json_body_bytes
+    limit = EdgeSettings.model_fields["max_json_body_bytes"].default
     headers = {"content-type": "text/plain", "transfer-encoding": "chunked", "x-probe": "streamed"}
     status, body = await raw_request(port, "POST", "/api/auth/login", headers, chunked(repeated(b"x", 200 * MIB)))
     assert (status, body) == (413, {"detail": "request body too large"})
