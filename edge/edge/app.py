@@ -13,7 +13,7 @@ from starlette.types import ASGIApp
 
 from edge.errors import install_error_handlers
 from edge.grpc_clients import Backends
-from edge.middleware import JsonBodyLimitMiddleware, RequestContextMiddleware
+from edge.middleware import BodyLimitMiddleware, RequestContextMiddleware
 from edge.ratelimit import RateLimiter
 from edge.routes import auth, health, images, usage
 from edge.settings import EdgeSettings
@@ -62,7 +62,11 @@ def create_app(settings: EdgeSettings) -> ASGIApp:
         )
     if settings.web_dist.is_dir():
         app.mount("/", WebApp(str(settings.web_dist)), name="web")
-    app.add_middleware(JsonBodyLimitMiddleware, max_bytes=settings.max_json_body_bytes)
+    app.add_middleware(
+        BodyLimitMiddleware,
+        max_bytes=settings.max_json_body_bytes,
+        route_max_bytes={f"POST {images.UPLOAD_PATH}": settings.max_upload_body_bytes},
+    )
     app.add_middleware(RequestContextMiddleware)
     sockets = create_socket_server(settings, opened)
     combined: ASGIApp = socketio.ASGIApp(sockets.server, other_asgi_app=app, socketio_path="socket.io")

@@ -40,7 +40,27 @@ class EdgeSettings(SessionStoreSettings):
         10.0, gt=0, description="deadline of each gRPC call (also how long a restarting backend is waited for)"
     )
     readiness_timeout_seconds: float = Field(1.0, gt=0, description="deadline of each /readyz health check")
-    max_json_body_bytes: int = Field(64 * 1024, ge=1024, description="larger JSON bodies get 413")
+    max_json_body_bytes: int = Field(
+        64 * 1024, ge=1024, description="largest body of every route but the upload, whatever its type (else 413)"
+    )
+    max_upload_body_bytes: int = Field(
+        50 * 1024 * 1024 + 64 * 1024,
+        ge=1024,
+        description="largest upload request body: svc_images' max_upload_bytes plus room for the form (else 413)",
+    )
+    upload_max_parts: int = Field(4, ge=1, description="most parts of an upload's multipart form (it needs one)")
+    upload_max_bytes_before_file: int = Field(
+        64 * 1024, ge=256, description="most bytes of an upload's form before the file's bytes begin"
+    )
+    upload_max_part_header_bytes: int = Field(
+        16 * 1024, ge=256, description="most header bytes of one part of an upload's form"
+    )
+    upload_max_framing_bytes: int = Field(
+        1024, ge=128, description="most bytes of an upload's form before its first part and after the file part"
+    )
+    upload_form_deadline_seconds: float = Field(
+        10.0, gt=0, description="deadline for an upload's form to reach the file's bytes"
+    )
     cors_origins: list[str] = Field(default_factory=list, description="origins allowed by CORS (JSON list)")
     forwarded_allow_ips: str = Field("127.0.0.1", description="proxies whose X-Forwarded-For is trusted")
     web_dist: Path = Field(Path("web/dist"), description="the built web app served at /")
