@@ -19,6 +19,7 @@ from edge.routes import auth, health, images, usage
 from edge.settings import EdgeSettings
 from edge.sockets import create_socket_server
 from edge.webapp import WebApp
+from pixelflow.sessions import EndedSessions
 
 
 def create_app(settings: EdgeSettings) -> ASGIApp:
@@ -28,14 +29,17 @@ def create_app(settings: EdgeSettings) -> ASGIApp:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         redis = Redis.from_url(settings.redis_url)
-        backends = Backends.open(auth_address=settings.auth_address, images_address=settings.images_address)
+        ended = EndedSessions(redis, prefix=settings.redis_prefix, check_seconds=settings.ended_session_check_seconds)
+        backends = Backends.open(
+            auth_address=settings.auth_address, images_address=settings.images_address, session_ended=ended.is_ended
+        )
         opened["current"] = backends
         app.state.settings = settings
         app.state.backends = backends
         app.state.redis = redis
         app.state.rate_limiter = RateLimiter.for_settings(redis, settings)
         try:
-            async with sockets.running(redis):
+            async with sockets.running(ended):
                 yield
         finally:
             await backends.close()

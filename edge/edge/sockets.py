@@ -15,14 +15,13 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import socketio
-from redis.asyncio import Redis
 
 from edge.grpc_clients import Backends
 from edge.settings import EdgeSettings
 from pixelflow.errors import DomainError
 from pixelflow.events import SOCKETIO_NAMESPACE, socketio_channel, user_room
 from pixelflow.sessions import EndedSessions
-from pixelflow.tokens import Caller, TokenVerifier, remote_key_loader
+from pixelflow.tokens import Caller, TokenVerifier
 
 log = logging.getLogger(__name__)
 
@@ -50,13 +49,10 @@ class LiveSockets:
         self.callers: dict[str, Caller] = {}
 
     @contextlib.asynccontextmanager
-    async def running(self, redis: Redis) -> AsyncIterator[None]:
+    async def running(self, ended: EndedSessions) -> AsyncIterator[None]:
         """Verifies tokens and sweeps sockets while the app runs."""
-        self._ended = EndedSessions(
-            redis, prefix=self.settings.redis_prefix, check_seconds=self.settings.ended_session_check_seconds
-        )
-        channel = self.backends["current"].auth_channel
-        self._verifier = TokenVerifier(remote_key_loader(channel), session_ended=self._ended.is_ended)
+        self._ended = ended
+        self._verifier = self.backends["current"].tokens
         sweeping = asyncio.create_task(self._sweep_forever())
         try:
             yield
