@@ -1,0 +1,41 @@
+"""Every output is sRGB without a profile: pixels are converted, never reinterpreted.
+
+Embedded profiles (Display P3, Adobe RGB, ProPhoto, a CMYK press profile, ...) are applied once,
+here, with the relative colorimetric intent: colours inside sRGB keep their exact value, colours
+beyond it are clipped to its edge. WebP viewers that ignore profiles then still show the right
+colours, and no output carries a profile of a few kilobytes.
+"""
+
+from __future__ import annotations
+
+import pyvips
+
+PROFILE_FIELD = "icc-profile-data"
+
+
+def to_srgb(image: pyvips.Image) -> pyvips.Image:
+    """8-bit sRGB (or grey), alpha kept, no profile attached."""
+    if image.interpretation == "cmyk":
+        # A CMYK JPEG without a profile still needs one: libvips' built-in press profile.
+        image = image.icc_transform("srgb", embedded=True, input_profile="cmyk", intent="relative")
+    elif image.get_typeof(PROFILE_FIELD):
+        image = _apply_profile(image)
+    if image.format == "ushort":
+        # Some TIFFs label 16-bit samples plain "srgb": say what they are, then scale them.
+        wide = image.bands >= 3
+        image = image.copy(interpretation="rgb16" if wide else "grey16").colourspace("srgb" if wide else "b-w")
+    if image.format != "uchar":
+        image = image.cast("uchar")
+    if image.get_typeof(PROFILE_FIELD):
+        image = image.copy()
+        image.remove(PROFILE_FIELD)
+    return image
+
+
+def _apply_profile(image: pyvips.Image) -> pyvips.Image:
+    try:
+        return image.icc_transform("srgb", embedded=True, intent="relative")
+    except pyvips.Error:
+        # A damaged profile, or one for another colour space: the pixels are most likely sRGB
+        # already, which is how every viewer would show them too.
+        return image

@@ -1,0 +1,75 @@
+"""Open an original once: identify it, enforce the pixel limit on its header, and give back an
+upright image whose pixels are read only when it is rendered."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyvips
+
+from pixelflow.imaging import ALLOWED_LOADERS, configure_libvips
+from svc_worker.heic import HeicError, decode_heic
+
+configure_libvips(pyvips)
+
+# libvips decodes every frame of these; any other loader gives the first frame (or TIFF page).
+ANIMATED_LOADERS = {"gifload", "webpload"}
+
+
+class BrokenImage(Exception):
+    """The image itself cannot be converted; trying again would not help."""
+
+
+@dataclass(frozen=True)
+class Source:
+    image: pyvips.Image
+    loader: str
+    frames: int
+    # One frame's height: `image` stacks the frames vertically.
+    page_height: int
+
+
+def reason(exc: pyvips.Error) -> str:
+    detail = " ".join(line.strip() for line in str(exc.detail or exc.message).splitlines() if line.strip())
+    return detail[:300] or "the image could not be decoded"
+
+
+def open_source(path: Path, *, max_pixels: int) -> Source:
+    """Blocking. Raises BrokenImage for what cannot be converted; decodes no pixel of an image over
+    `max_pixels` (counted over every frame)."""
+    try:
+        header = pyvips.Image.new_from_file(str(path), access="sequential")
+        loader = str(header.get("vips-loader")).removesuffix("_file").removesuffix("_source")
+        if loader not in ALLOWED_LOADERS:
+            raise BrokenImage("not a supported image")
+        animated = loader in ANIMATED_LOADERS and header.get_typeof("n-pages") and header.get("n-pages") > 1
+        frames = int(header.get("n-pages")) if animated else 1
+        # Opened without `n`, the header holds one frame: its height is the page height.
+        if header.width * header.height * frames > max_pixels:
+            raise BrokenImage(f"image is over the limit of {max_pixels:,} pixels")
+        if loader == "heifload" and header.get_typeof("heif-compression") and header.get("heif-compression") == "hevc":
+            return _heic(path, loader=loader)
+        image = pyvips.Image.new_from_file(str(path), **_load_options(loader, animated=animated))
+    except pyvips.Error as exc:
+        raise BrokenImage(reason(exc)) from exc
+    page_height = int(image.get("page-height")) if animated else image.height
+    return Source(image=image, loader=loader, frames=frames, page_height=page_height)
+
+
+def _load_options(loader: str, *, animated: bool) -> dict[str, object]:
+    # fail_on="truncated": a cut-off file must fail, not decode as grey.
+    options: dict[str, object] = {"access": "sequential", "fail_on": "truncated"}
+    if animated:
+        options["n"] = -1
+    if "autorotate" in pyvips.Introspect.get(loader).optional_input:
+        options["autorotate"] = True
+    return options
+
+
+def _heic(path: Path, *, loader: str) -> Source:
+    try:
+        image = decode_heic(path)
+    except HeicError as exc:
+        raise BrokenImage(str(exc)[:300]) from exc
+    return Source(image=image, loader=loader, frames=1, page_height=image.height)
