@@ -3,12 +3,14 @@ upright image whose pixels are read only when it is rendered."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import pyvips
 
 from pixelflow.imaging import ALLOWED_LOADERS, configure_libvips
+from svc_worker.apng import ApngError, apng_frames, decode_apng
 from svc_worker.heic import HeicError, decode_heic
 
 configure_libvips(pyvips)
@@ -44,12 +46,14 @@ def open_source(path: Path, *, max_pixels: int) -> Source:
         if loader not in ALLOWED_LOADERS:
             raise BrokenImage("not a supported image")
         animated = loader in ANIMATED_LOADERS and header.get_typeof("n-pages") and header.get("n-pages") > 1
-        frames = int(header.get("n-pages")) if animated else 1
+        frames = int(header.get("n-pages")) if animated else _apng_frames(path) if loader == "pngload" else 1
         # Opened without `n`, the header holds one frame: its height is the page height.
         if header.width * header.height * frames > max_pixels:
             raise BrokenImage(f"image is over the limit of {max_pixels:,} pixels")
         if loader == "heifload" and header.get_typeof("heif-compression") and header.get("heif-compression") == "hevc":
-            return _heic(path, loader=loader)
+            return _decoded(decode_heic, path, loader=loader, frames=1)
+        if frames > 1 and loader == "pngload":
+            return _decoded(decode_apng, path, loader=loader, frames=frames)
         image = pyvips.Image.new_from_file(str(path), **_load_options(loader, animated=animated))
     except pyvips.Error as exc:
         raise BrokenImage(reason(exc)) from exc
@@ -67,9 +71,17 @@ def _load_options(loader: str, *, animated: bool) -> dict[str, object]:
     return options
 
 
-def _heic(path: Path, *, loader: str) -> Source:
+def _apng_frames(path: Path) -> int:
     try:
-        image = decode_heic(path)
-    except HeicError as exc:
+        return apng_frames(path)
+    except ApngError as exc:
         raise BrokenImage(str(exc)[:300]) from exc
-    return Source(image=image, loader=loader, frames=1, page_height=image.height)
+
+
+def _decoded(decode: Callable[[Path], pyvips.Image], path: Path, *, loader: str, frames: int) -> Source:
+    """Formats libvips cannot decode itself, decoded in full here (the pixel limit is checked)."""
+    try:
+        image = decode(path)
+    except (HeicError, ApngError) as exc:
+        raise BrokenImage(str(exc)[:300]) from exc
+    return Source(image=image, loader=loader, frames=frames, page_height=image.height // frames)

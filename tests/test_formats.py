@@ -1,0 +1,99 @@
+"""Everyday JPEG, PNG, TIFF and animation classes through the worker's conversion (no services)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pyvips
+import pytest
+
+from svc_worker.convert import BrokenImage
+from tests.support import formats
+from tests.support.converting import convert, near
+from tests.support.images import ORIENTED_JPEG
+
+SRGB_ORANGE = (200, 80, 40)
+RED, GREEN, BLUE = (255, 0, 0), (0, 255, 0), (0, 0, 255)
+
+
+def test_ordinary_jpeg_output_is_exactly_libvips_webp_q80(tmp_path: Path) -> None:
+    """No colour step touches a JPEG without a profile: the bytes are those of a plain Q80 save."""
+    upright = pyvips.Image.new_from_file(str(ORIENTED_JPEG), autorotate=True)
+    expected = upright.webpsave_buffer(Q=80, effort=4, keep=pyvips.enums.ForeignKeep.NONE)
+    assert convert(tmp_path, ORIENTED_JPEG.read_bytes()).webp == expected
+
+
+def test_progressive_jpeg_with_restart_markers(tmp_path: Path) -> None:
+    data = formats.progressive_jpeg_with_restarts(256, 160)
+    assert b"\xff\xdd" in data and b"\xff\xc2" in data  # DRI and a progressive frame header
+    out = convert(tmp_path, data)
+    assert (out.converted.width, out.converted.height) == (256, 160)
+    reference = pyvips.Image.new_from_buffer(data, "")
+    assert near(out.pixel(200, 100), reference.getpoint(200, 100), 12)
+
+
+def test_truncated_jpeg_fails_clearly(tmp_path: Path) -> None:
+    with pytest.raises(BrokenImage, match="premature end"):
+        convert(tmp_path, formats.truncated_jpeg())
+
+
+def test_motion_photo_converts_its_still_without_the_video(tmp_path: Path) -> None:
+    plain, motion, marker = formats.motion_photo()
+    out = convert(tmp_path, motion)
+    assert marker not in out.webp
+    assert out.webp == convert(tmp_path, plain).webp
+
+
+def test_ultra_hdr_converts_its_sdr_image_without_the_gain_map(tmp_path: Path) -> None:
+    primary, ultra_hdr = formats.ultra_hdr()
+    out = convert(tmp_path, ultra_hdr)
+    assert (out.converted.width, out.converted.height) == (240, 160)
+    assert out.webp == convert(tmp_path, primary).webp
+
+
+@pytest.mark.parametrize("profile", sorted(formats.PROFILES))
+def test_embedded_profile_colours_do_not_shift(tmp_path: Path, profile: str) -> None:
+    data, stored = formats.jpeg_in_profile(profile, SRGB_ORANGE)
+    # Read without its profile, the pixel would be visibly another colour.
+    assert not near(list(map(float, stored)), SRGB_ORANGE, 8)
+    assert near(convert(tmp_path, data).pixel(16, 16), SRGB_ORANGE, 4)
+
+
+@pytest.mark.parametrize("make", [formats.cmyk_jpeg, formats.ycck_jpeg], ids=["cmyk", "ycck"])
+def test_print_workflow_jpegs_keep_their_colour(tmp_path: Path, make: object) -> None:
+    data = make(SRGB_ORANGE)  # type: ignore[operator]
+    assert b"Adobe" in data
+    out = convert(tmp_path, data)
+    assert out.image.bands == 3
+    # CMYK cannot hold every sRGB colour exactly: the press profile's round trip moves it a little.
+    assert near(out.pixel(10, 10), SRGB_ORANGE, 6)
+
+
+def test_16_bit_png_with_alpha(tmp_path: Path) -> None:
+    out = convert(tmp_path, formats.png16_with_alpha((50000, 20000, 10000), 40000))
+    assert near(out.pixel(20, 16), (50000 // 257, 20000 // 257, 10000 // 257, 40000 // 257), 4)
+
+
+def test_palette_png_keeps_its_transparency(tmp_path: Path) -> None:
+    out = convert(tmp_path, formats.palette_png_with_transparency((48, 32)))
+    assert out.image.bands == 4
+    assert near(out.pixel(5, 16), (*RED, 255), 6)
+    assert out.pixel(42, 16)[3] == 0
+
+
+def test_multipage_tiff_converts_its_first_page(tmp_path: Path) -> None:
+    out = convert(tmp_path, formats.multipage_tiff([RED, GREEN, BLUE], (40, 30)))
+    assert (out.converted.width, out.converted.height, out.converted.frames) == (40, 30, 1)
+    assert out.image.height == 30
+    assert near(out.pixel(20, 15), RED, 6)
+
+
+@pytest.mark.parametrize(
+    "make", [formats.animated_webp, formats.gif_with_local_palettes, formats.apng], ids=["webp", "gif", "apng"]
+)
+def test_animations_keep_every_frame_and_its_colours(tmp_path: Path, make: object) -> None:
+    colours = [RED, GREEN, BLUE]
+    out = convert(tmp_path, make(colours, (40, 30)))  # type: ignore[operator]
+    assert (out.converted.width, out.converted.height, out.converted.frames) == (40, 30, 3)
+    assert out.image.get("n-pages") == 3
+    assert [near(out.pixel(20, 15 + 30 * i), c, 8) for i, c in enumerate(colours)] == [True] * 3
