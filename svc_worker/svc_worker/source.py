@@ -33,8 +33,11 @@ class Source:
 
 
 def reason(exc: pyvips.Error) -> str:
-    detail = " ".join(line.strip() for line in str(exc.detail or exc.message).splitlines() if line.strip())
-    return detail[:300] or "the image could not be decoded"
+    return one_line(str(exc.detail or exc.message))
+
+
+def one_line(text: str) -> str:
+    return " ".join(text.split())[:300] or "the image could not be decoded"
 
 
 def open_source(path: Path, *, max_pixels: int) -> Source:
@@ -75,7 +78,7 @@ def _apng_frames(path: Path) -> int:
     try:
         return apng_frames(path)
     except ApngError as exc:
-        raise BrokenImage(str(exc)[:300]) from exc
+        raise BrokenImage(one_line(str(exc))) from exc
 
 
 def _decoded(decode: Callable[[Path], pyvips.Image], path: Path, *, loader: str, frames: int) -> Source:
@@ -83,5 +86,5 @@ def _decoded(decode: Callable[[Path], pyvips.Image], path: Path, *, loader: str,
     try:
         image = decode(path)
     except (HeicError, ApngError) as exc:
-        raise BrokenImage(str(exc)[:300]) from exc
+        raise BrokenImage(one_line(str(exc))) from exc
     return Source(image=image, loader=loader, frames=frames, page_height=image.height // frames)
