@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pyvips
 import pytest
+import pyvips
 
 from svc_worker.convert import BrokenImage
 from tests.support import formats
@@ -25,7 +25,8 @@ def test_ordinary_jpeg_output_is_exactly_libvips_webp_q80(tmp_path: Path) -> Non
 
 def test_progressive_jpeg_with_restart_markers(tmp_path: Path) -> None:
     data = formats.progressive_jpeg_with_restarts(256, 160)
-    assert b"\xff\xdd" in data and b"\xff\xc2" in data  # DRI and a progressive frame header
+    assert b"\xff\xdd" in data
+    assert b"\xff\xc2" in data
     out = convert(tmp_path, data)
     assert (out.converted.width, out.converted.height) == (256, 160)
     reference = pyvips.Image.new_from_buffer(data, "")

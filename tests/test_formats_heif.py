@@ -24,11 +24,13 @@ def test_heic_turned_by_irot_and_exif_is_turned_once(tmp_path: Path) -> None:
     stored = pillow_heif.open_heif(data)
     exif = Image.Exif()
     exif.load(stored.info["exif"])
-    assert exif[0x0112] == 6 and stored.size == (200, 300)  # both transforms are in the file
+    assert exif[0x0112] == 6
+    assert stored.size == (200, 300)
     out = convert(tmp_path, data)
     assert (out.converted.width, out.converted.height) == (200, 300)
     # Turned 90° clockwise: the left (red) half is now on top.
-    assert near(out.pixel(100, 20), RED, 10) and near(out.pixel(100, 280), BLUE, 10)
+    assert near(out.pixel(100, 20), RED, 10)
+    assert near(out.pixel(100, 280), BLUE, 10)
 
 
 def test_heic_10_bit(tmp_path: Path) -> None:
@@ -39,16 +41,14 @@ def test_heic_10_bit(tmp_path: Path) -> None:
 
 
 def test_heic_in_display_p3_keeps_its_colour(tmp_path: Path) -> None:
-    jpeg, stored = formats.jpeg_in_profile("display-p3", (200, 80, 40))
+    _, stored = formats.jpeg_in_profile("display-p3", (200, 80, 40))
     picture = Image.new("RGB", (64, 48), stored)
     picture.info["icc_profile"] = formats.icc_profile("display-p3")
     out = convert(tmp_path, formats.heic(picture, quality=95))
     assert near(out.pixel(30, 20), (200, 80, 40), 6)
 
 
-def test_heic_over_the_pixel_limit_is_refused_before_decoding(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_heic_over_the_pixel_limit_is_refused_before_decoding(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     def decode(_: Path) -> NoReturn:
         raise AssertionError("decoded an image over the limit")
 
@@ -67,4 +67,5 @@ def test_truncated_heic_fails_clearly(tmp_path: Path) -> None:
 def test_avif_converts_through_libvips(tmp_path: Path) -> None:
     out = convert(tmp_path, formats.avif(formats.halves(300, 200, RED, BLUE)))
     assert (out.converted.width, out.converted.height) == (300, 200)
-    assert near(out.pixel(20, 100), RED, 10) and near(out.pixel(280, 100), BLUE, 10)
+    assert near(out.pixel(20, 100), RED, 10)
+    assert near(out.pixel(280, 100), BLUE, 10)

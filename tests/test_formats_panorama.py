@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pyvips
 import pytest
+import pyvips
 
 from svc_worker.fit import WEBP_MAX_SIDE, fit_within
 from tests.support import formats

@@ -37,7 +37,8 @@ async def test_iphone_heic_ends_done_upright(
     webp = await _optimized(http, owner, done)
     assert (webp.width, webp.height) == (200, 300)
     top, bottom = webp.getpoint(100, 20), webp.getpoint(100, 280)
-    assert top[0] > 200 > top[2] and bottom[2] > 200 > bottom[0]
+    assert top[0] > 200 > top[2]
+    assert bottom[2] > 200 > bottom[0]
 
 
 async def test_panorama_is_scaled_to_fit_and_says_so(

@@ -41,7 +41,8 @@ def decode_heic(path: Path) -> pyvips.Image:
             raise HeicError(f"unsupported HEIC pixel format {heif.mode}")
         bands, band_format, interpretation = _MODES[heif.mode]
         width, height = heif.size
-        pixels = _packed(bytes(heif.data), stride=heif.stride, row_bytes=width * bands * (2 if "16" in heif.mode else 1))
+        sample_bytes = 2 if band_format == "ushort" else 1
+        pixels = _packed(bytes(heif.data), stride=heif.stride, row_bytes=width * bands * sample_bytes)
     except (ValueError, RuntimeError, OSError, EOFError) as exc:
         raise HeicError(str(exc) or "the HEIC file could not be decoded") from exc
     image = pyvips.Image.new_from_memory(pixels, width, height, bands, band_format)

@@ -22,12 +22,11 @@ class Converted:
     downscaled: bool
 
 
-def render_webp(
-    source: Source, target: Path, *, quality: int, effort: int, max_side: int = WEBP_MAX_SIDE
-) -> Converted:
+def render_webp(source: Source, target: Path, *, quality: int, effort: int, max_side: int = WEBP_MAX_SIDE) -> Converted:
     """Blocking: this is where pixels are decoded. Raises BrokenImage."""
     try:
-        fitted = fit_within(to_srgb(source.image), page_height=source.page_height, frames=source.frames, max_side=max_side)
+        srgb = to_srgb(source.image)
+        fitted = fit_within(srgb, page_height=source.page_height, frames=source.frames, max_side=max_side)
         # EXIF (GPS included), XMP, IPTC and the profile (already applied) are all dropped.
         fitted.image.webpsave(str(target), Q=quality, effort=effort, keep=pyvips.enums.ForeignKeep.NONE)
     except pyvips.Error as exc:

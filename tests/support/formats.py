@@ -32,7 +32,8 @@ def halves(width: int, height: int, left: RGB, right: RGB) -> pyvips.Image:
 def gradient(width: int, height: int) -> pyvips.Image:
     """Cheap to encode at any size, yet not a single colour."""
     ramp = pyvips.Image.xyz(width, height)
-    return (ramp[0] % 256).bandjoin([ramp[1] % 256, (ramp[0] + ramp[1]) % 256]).cast("uchar").copy(interpretation="srgb")
+    bands = (ramp[0] % 256).bandjoin([ramp[1] % 256, (ramp[0] + ramp[1]) % 256])
+    return bands.cast("uchar").copy(interpretation="srgb")
 
 
 def jpeg(image: pyvips.Image, **options: object) -> bytes:
@@ -221,8 +222,11 @@ def _mul(a: Matrix, b: Matrix) -> Matrix:
 def _inverse(m: Matrix) -> Matrix:
     (a, b, c), (d, e, f), (g, h, i) = m
     det = a * (e * i - f * h) - b * (d * i - f * g) + c * (d * h - e * g)
-    adj = [[e * i - f * h, c * h - b * i, b * f - c * e], [f * g - d * i, a * i - c * g, c * d - a * f],
-           [d * h - e * g, b * g - a * h, a * e - b * d]]
+    adj = [
+        [e * i - f * h, c * h - b * i, b * f - c * e],
+        [f * g - d * i, a * i - c * g, c * d - a * f],
+        [d * h - e * g, b * g - a * h, a * e - b * d],
+    ]
     return [[adj[r][c] / det for c in range(3)] for r in range(3)]
 
 
@@ -249,7 +253,7 @@ def jpeg_in_profile(name: str, srgb: RGB) -> tuple[bytes, RGB]:
 
 def png16_with_alpha(colour16: tuple[int, int, int], alpha16: int, size: tuple[int, int] = (48, 32)) -> bytes:
     width, height = size
-    image = (pyvips.Image.black(width, height, bands=4) + [*colour16, alpha16]).cast("ushort")
+    image = pyvips.Image.black(width, height, bands=4).linear(1, [*colour16, alpha16]).cast("ushort")
     return png(image.copy(interpretation="rgb16"), bitdepth=16)
 
 
