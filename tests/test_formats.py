@@ -98,3 +98,24 @@ def test_animations_keep_every_frame_and_its_colours(tmp_path: Path, make: objec
     assert (out.converted.width, out.converted.height, out.converted.frames) == (40, 30, 3)
     assert out.image.get("n-pages") == 3
     assert [near(out.pixel(20, 15 + 30 * i), c, 8) for i, c in enumerate(colours)] == [True] * 3
+
+
+@pytest.mark.parametrize(
+    ("samples", "expected"),
+    [("ushort", (32, 23, 53)), ("float", (97, 81, 123))],
+    ids=["16-bit", "float-scrgb"],
+)
+def test_deep_tiffs_written_by_libvips(tmp_path: Path, samples: str, expected: tuple[int, int, int]) -> None:
+    """16-bit TIFF scales down; a float TIFF is linear light (scRGB), so it is brighter in sRGB."""
+    base = formats.gradient(64, 48)
+    deep = (base.cast("ushort") * 256).cast("ushort") if samples == "ushort" else base.cast("float") / 255
+    out = convert(tmp_path, deep.tiffsave_buffer(compression="deflate"))
+    assert near(out.pixel(30, 20), expected, 5)
+
+
+def test_a_damaged_profile_leaves_the_pixels_as_they_are(tmp_path: Path) -> None:
+    image = formats.flat(32, 32, SRGB_ORANGE).copy()
+    image.set_type(pyvips.GValue.blob_type, "icc-profile-data", b"\0" * 200)
+    data = formats.jpeg(image, Q=98)
+    assert pyvips.Image.new_from_buffer(data, "").get("icc-profile-data") == b"\0" * 200
+    assert near(convert(tmp_path, data).pixel(16, 16), SRGB_ORANGE, 4)

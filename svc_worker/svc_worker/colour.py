@@ -20,16 +20,22 @@ def to_srgb(image: pyvips.Image) -> pyvips.Image:
         image = image.icc_transform("srgb", embedded=True, input_profile="cmyk", intent="relative")
     elif image.get_typeof(PROFILE_FIELD):
         image = _apply_profile(image)
-    if image.format == "ushort":
-        # Some TIFFs label 16-bit samples plain "srgb": say what they are, then scale them.
-        wide = image.bands >= 3
-        image = image.copy(interpretation="rgb16" if wide else "grey16").colourspace("srgb" if wide else "b-w")
     if image.format != "uchar":
-        image = image.cast("uchar")
+        image = _to_8_bit(image)
     if image.get_typeof(PROFILE_FIELD):
         image = image.copy()
         image.remove(PROFILE_FIELD)
     return image
+
+
+def _to_8_bit(image: pyvips.Image) -> pyvips.Image:
+    """16-bit PNG/TIFF/HEIC, float TIFF (linear scRGB), Lab TIFF, ...: libvips knows each scale."""
+    wide = image.bands >= 3
+    if image.format == "ushort" and image.interpretation not in ("rgb16", "grey16"):
+        # Some TIFFs label 16-bit samples plain "srgb": say what they are, or they would be clipped.
+        image = image.copy(interpretation="rgb16" if wide else "grey16")
+    image = image.colourspace("srgb" if wide else "b-w")
+    return image if image.format == "uchar" else image.cast("uchar")
 
 
 def _apply_profile(image: pyvips.Image) -> pyvips.Image:
