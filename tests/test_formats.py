@@ -113,9 +113,11 @@ def test_deep_tiffs_written_by_libvips(tmp_path: Path, samples: str, expected: t
     assert near(out.pixel(30, 20), expected, 5)
 
 
-def test_a_damaged_profile_leaves_the_pixels_as_they_are(tmp_path: Path) -> None:
-    image = formats.flat(32, 32, SRGB_ORANGE).copy()
-    image.set_type(pyvips.GValue.blob_type, "icc-profile-data", b"\0" * 200)
-    data = formats.jpeg(image, Q=98)
-    assert pyvips.Image.new_from_buffer(data, "").get("icc-profile-data") == b"\0" * 200
-    assert near(convert(tmp_path, data).pixel(16, 16), SRGB_ORANGE, 4)
+def test_a_damaged_or_mismatched_profile_leaves_the_pixels_as_they_are(tmp_path: Path) -> None:
+    profile = formats.icc_profile("display-p3")
+    damaged = profile[:132] + bytes(len(profile) - 132)  # a valid header, the tag table gone
+    cmyk = formats.flat(1, 1, SRGB_ORANGE).icc_transform("cmyk").get("icc-profile-data")
+    for attached in (damaged, cmyk):
+        image = formats.flat(32, 32, SRGB_ORANGE).copy()
+        image.set_type(pyvips.GValue.blob_type, "icc-profile-data", attached)
+        assert near(convert(tmp_path, formats.jpeg(image, Q=98)).pixel(16, 16), SRGB_ORANGE, 4)

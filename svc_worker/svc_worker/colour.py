@@ -19,7 +19,9 @@ def to_srgb(image: pyvips.Image) -> pyvips.Image:
         # A CMYK JPEG without a profile still needs one: libvips' built-in press profile.
         image = image.icc_transform("srgb", embedded=True, input_profile="cmyk", intent="relative")
     elif image.get_typeof(PROFILE_FIELD):
-        image = _apply_profile(image)
+        # A profile for another colour space is dropped at load; one lcms cannot use falls back to
+        # sRGB inside libvips: neither fails the conversion.
+        image = image.icc_transform("srgb", embedded=True, intent="relative")
     if image.format != "uchar":
         image = _to_8_bit(image)
     if image.get_typeof(PROFILE_FIELD):
@@ -36,12 +38,3 @@ def _to_8_bit(image: pyvips.Image) -> pyvips.Image:
         image = image.copy(interpretation="rgb16" if wide else "grey16")
     image = image.colourspace("srgb" if wide else "b-w")
     return image if image.format == "uchar" else image.cast("uchar")
-
-
-def _apply_profile(image: pyvips.Image) -> pyvips.Image:
-    try:
-        return image.icc_transform("srgb", embedded=True, intent="relative")
-    except pyvips.Error:
-        # A damaged profile, or one for another colour space: the pixels are most likely sRGB
-        # already, which is how every viewer would show them too.
-        return image
