@@ -11,6 +11,7 @@ from PIL import Image
 
 from svc_worker import source
 from svc_worker.convert import BrokenImage
+from svc_worker.heic import packed_rows
 from tests.support import formats
 from tests.support.converting import convert, near
 
@@ -69,3 +70,10 @@ def test_avif_converts_through_libvips(tmp_path: Path) -> None:
     assert (out.converted.width, out.converted.height) == (300, 200)
     assert near(out.pixel(20, 100), RED, 10)
     assert near(out.pixel(280, 100), BLUE, 10)
+
+
+def test_padded_rows_are_packed_for_libvips() -> None:
+    """pillow-heif 1.8 repacks rows itself; a libheif stride with padding must not skew the image."""
+    assert bytes(packed_rows(memoryview(b"abcXdefX"), stride=4, row_bytes=3)) == b"abcdef"
+    unpadded = memoryview(b"abcdef")
+    assert packed_rows(unpadded, stride=3, row_bytes=3) is unpadded

@@ -42,7 +42,7 @@ def decode_heic(path: Path) -> pyvips.Image:
         bands, band_format, interpretation = _MODES[heif.mode]
         width, height = heif.size
         sample_bytes = 2 if band_format == "ushort" else 1
-        pixels = _packed(bytes(heif.data), stride=heif.stride, row_bytes=width * bands * sample_bytes)
+        pixels = packed_rows(heif.data, stride=heif.stride, row_bytes=width * bands * sample_bytes)
     except (ValueError, RuntimeError, OSError, EOFError) as exc:
         raise HeicError(str(exc) or "the HEIC file could not be decoded") from exc
     image = pyvips.Image.new_from_memory(pixels, width, height, bands, band_format)
@@ -53,8 +53,9 @@ def decode_heic(path: Path) -> pyvips.Image:
     return image
 
 
-def _packed(data: bytes, *, stride: int, row_bytes: int) -> bytes:
-    """libheif may pad rows; libvips wants them back to back."""
+def packed_rows(data: memoryview, *, stride: int, row_bytes: int) -> memoryview | bytes:
+    """libheif may pad rows; libvips wants them back to back. Unpadded, the decoded buffer itself
+    is handed over (the libvips image keeps it alive): a 48 MP photo is not copied."""
     if stride == row_bytes:
         return data
     return b"".join(data[offset : offset + row_bytes] for offset in range(0, len(data), stride))
