@@ -97,6 +97,7 @@ def test_animations_keep_every_frame_and_its_colours(tmp_path: Path, make: objec
     out = convert(tmp_path, make(colours, (40, 30)))  # type: ignore[operator]
     assert (out.converted.width, out.converted.height, out.converted.frames) == (40, 30, 3)
     assert out.image.get("n-pages") == 3
+    assert out.image.get("delay") == formats.frame_delays(3)
     assert [near(out.pixel(20, 15 + 30 * i), c, 8) for i, c in enumerate(colours)] == [True] * 3
 
 

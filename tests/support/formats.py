@@ -276,6 +276,11 @@ def multipage_tiff(colours: list[RGB], size: tuple[int, int] = (40, 30)) -> byte
     return data
 
 
+def frame_delays(frames: int) -> list[int]:
+    """Milliseconds, each frame its own (GIF counts in hundredths: these survive it)."""
+    return [100 * (i + 1) for i in range(frames)]
+
+
 def _pillow_frames(colours: list[RGB], size: tuple[int, int]) -> list[Image.Image]:
     return [Image.new("RGB", size, c) for c in colours]
 
@@ -283,7 +288,7 @@ def _pillow_frames(colours: list[RGB], size: tuple[int, int]) -> list[Image.Imag
 def apng(colours: list[RGB], size: tuple[int, int] = (40, 30)) -> bytes:
     first, *rest = _pillow_frames(colours, size)
     out = io.BytesIO()
-    first.save(out, "PNG", save_all=True, append_images=rest, duration=100, loop=0)
+    first.save(out, "PNG", save_all=True, append_images=rest, duration=frame_delays(len(colours)), loop=0)
     return out.getvalue()
 
 
@@ -291,6 +296,7 @@ def animated_webp(colours: list[RGB], size: tuple[int, int] = (40, 30)) -> bytes
     width, height = size
     strip = pyvips.Image.arrayjoin([flat(width, height, c) for c in colours], across=1).copy()
     strip.set_type(pyvips.GValue.gint_type, "page-height", height)
+    strip.set_type(pyvips.GValue.array_int_type, "delay", frame_delays(len(colours)))
     data: bytes = strip.webpsave_buffer(lossless=True)
     return data
 
@@ -299,7 +305,8 @@ def gif_with_local_palettes(colours: list[RGB], size: tuple[int, int] = (40, 30)
     """Every frame with its own colour table (no global one covers them all)."""
     frames = [f.quantize(colors=2) for f in _pillow_frames(colours, size)]
     out = io.BytesIO()
-    frames[0].save(out, "GIF", save_all=True, append_images=frames[1:], duration=100, loop=0, optimize=False)
+    delays = frame_delays(len(colours))
+    frames[0].save(out, "GIF", save_all=True, append_images=frames[1:], duration=delays, loop=0, optimize=False)
     data = out.getvalue()
     return data
 
