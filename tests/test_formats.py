@@ -52,6 +52,14 @@ def test_ultra_hdr_converts_its_sdr_image_without_the_gain_map(tmp_path: Path) -
     assert out.webp == convert(tmp_path, primary).webp
 
 
+def test_megabytes_of_editor_metadata_are_skipped_and_dropped(tmp_path: Path) -> None:
+    plain, heavy = formats.jpeg_with_editor_metadata(3)
+    assert len(heavy) > 3 * 1024 * 1024
+    out = convert(tmp_path, heavy)
+    assert b"PIXELFLOW-XMP" not in out.webp
+    assert out.webp == convert(tmp_path, plain).webp
+
+
 @pytest.mark.parametrize("profile", sorted(formats.PROFILES))
 def test_embedded_profile_colours_do_not_shift(tmp_path: Path, profile: str) -> None:
     data, stored = formats.jpeg_in_profile(profile, SRGB_ORANGE)

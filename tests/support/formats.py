@@ -100,6 +100,15 @@ def ultra_hdr() -> tuple[bytes, bytes]:
     return primary, primary[:2] + segments + primary[2:] + gain_map
 
 
+def jpeg_with_editor_metadata(megabytes: int) -> tuple[bytes, bytes]:
+    """Photoshop style: megabytes of extended-XMP APP1 segments before the frame header.
+    Returns (plain JPEG, the same with the metadata)."""
+    plain = jpeg(gradient(240, 160), Q=90)
+    chunk = b"http://ns.adobe.com/xmp/extension/\0" + b"PIXELFLOW-XMP-" * 4600
+    segments = _segment(0xE1, chunk) * (megabytes * 1024 * 1024 // len(chunk) + 1)
+    return plain, plain[:2] + segments + plain[2:]
+
+
 def _segment(marker: int, payload: bytes) -> bytes:
     return struct.pack(">BBH", 0xFF, marker, len(payload) + 2) + payload
 
