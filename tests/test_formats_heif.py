@@ -41,11 +41,16 @@ def test_heic_10_bit(tmp_path: Path) -> None:
     assert near(out.pixel(30, 20), (50000 // 257, 20000 // 257, 10000 // 257), 6)
 
 
-def test_heic_in_display_p3_keeps_its_colour(tmp_path: Path) -> None:
+@pytest.mark.parametrize("described_by", ["icc", "nclx"])
+def test_heic_in_display_p3_keeps_its_colour(tmp_path: Path, described_by: str) -> None:
     _, stored = formats.jpeg_in_profile("display-p3", (200, 80, 40))
     picture = Image.new("RGB", (64, 48), stored)
-    picture.info["icc_profile"] = formats.icc_profile("display-p3")
-    out = convert(tmp_path, formats.heic(picture, quality=95))
+    if described_by == "icc":
+        picture.info["icc_profile"] = formats.icc_profile("display-p3")
+    data = formats.heic(picture, quality=95, nclx=formats.NCLX_DISPLAY_P3 if described_by == "nclx" else None)
+    info = pillow_heif.open_heif(data).info
+    assert bool(info.get("icc_profile")) == (described_by == "icc")
+    out = convert(tmp_path, data)
     assert near(out.pixel(30, 20), (200, 80, 40), 6)
 
 

@@ -62,7 +62,8 @@ def packed_rows(data: memoryview, *, stride: int, row_bytes: int) -> memoryview 
 
 
 def _nclx_profile(nclx: dict[str, object] | None) -> bytes | None:
-    builtin = _NCLX_PROFILES.get(int(nclx.get("color_primaries", 2))) if nclx else None  # type: ignore[call-overload]
+    primaries = nclx.get("color_primaries") if nclx else None
+    builtin = _NCLX_PROFILES.get(primaries) if isinstance(primaries, int) else None
     if builtin is None:
         return None
     # libvips ships the profile; a 1-pixel transform is the way to get its bytes.

@@ -323,7 +323,18 @@ def gif_with_local_palettes(colours: list[RGB], size: tuple[int, int] = (40, 30)
 # --- HEIF ---------------------------------------------------------------------------------------
 
 
-def heic(image: Image.Image, *, exif_orientation: int | None = None, quality: int = 90) -> bytes:
+# nclx (ITU-T H.273) colour description of Display P3, as some HEIF writers give it instead of an ICC.
+NCLX_DISPLAY_P3 = {
+    "color_primaries": 12,
+    "transfer_characteristics": 13,
+    "matrix_coefficients": 6,
+    "full_range_flag": 1,
+}
+
+
+def heic(
+    image: Image.Image, *, exif_orientation: int | None = None, quality: int = 90, nclx: dict[str, int] | None = None
+) -> bytes:
     """A HEIC as an iPhone writes it: HEVC, and for a turned photo both an `irot` box (pillow-heif
     writes it from the EXIF orientation) and the EXIF Orientation tag itself."""
     out = io.BytesIO()
@@ -332,6 +343,8 @@ def heic(image: Image.Image, *, exif_orientation: int | None = None, quality: in
         exif = Image.Exif()
         exif[0x0112] = exif_orientation
         options["exif"] = exif.tobytes()
+    if nclx is not None:
+        options["nclx_profile"] = nclx
     pillow_heif.from_pillow(image).save(out, **options)
     return out.getvalue()
 
