@@ -23,10 +23,11 @@ class Output:
         return [float(v) for v in self.image.getpoint(x, y)]
 
 
-def convert(tmp_path: Path, data: bytes, *, max_pixels: int = 100_000_000) -> Output:
+def convert(tmp_path: Path, data: bytes, *, max_pixels: int = 100_000_000, effort: int = 4) -> Output:
+    """The worker's defaults (Q80, effort 4); a lower effort only makes encoding big images faster."""
     source, target = tmp_path / "original", tmp_path / "optimized.webp"
     source.write_bytes(data)
-    converted = convert_to_webp(source, target, quality=80, effort=4, max_pixels=max_pixels)
+    converted = convert_to_webp(source, target, quality=80, effort=effort, max_pixels=max_pixels)
     webp = target.read_bytes()
     image = pyvips.Image.new_from_buffer(webp, "", n=-1)
     assert [f for f in METADATA_FIELDS if image.get_typeof(f)] == []
