@@ -70,11 +70,17 @@ def test_truncated_heic_fails_clearly(tmp_path: Path) -> None:
         convert(tmp_path, data[: len(data) * 2 // 3])
 
 
-def test_avif_converts_through_libvips(tmp_path: Path) -> None:
-    out = convert(tmp_path, formats.avif(formats.halves(300, 200, RED, BLUE)))
-    assert (out.converted.width, out.converted.height) == (300, 200)
-    assert near(out.pixel(20, 100), RED, 10)
-    assert near(out.pixel(280, 100), BLUE, 10)
+def test_avif_turned_by_irot_and_exif_is_turned_once(tmp_path: Path) -> None:
+    data = formats.avif(formats.halves(300, 200, RED, BLUE), exif_orientation=6)
+    stored = pillow_heif.open_heif(data)
+    exif = Image.Exif()
+    exif.load(stored.info["exif"])
+    assert exif[0x0112] == 6
+    assert stored.size == (200, 300)
+    out = convert(tmp_path, data)
+    assert (out.converted.width, out.converted.height) == (200, 300)
+    assert near(out.pixel(100, 20), RED, 10)
+    assert near(out.pixel(100, 280), BLUE, 10)
 
 
 def test_padded_rows_are_packed_for_libvips() -> None:

@@ -357,7 +357,11 @@ def heic_10bit(colour16: tuple[int, int, int], size: tuple[int, int] = (64, 48))
     return out.getvalue()
 
 
-def avif(image: pyvips.Image) -> bytes:
+def avif(image: pyvips.Image, *, exif_orientation: int | None = None) -> bytes:
+    """libvips writes an EXIF orientation as an `irot`/`imir` box and keeps the tag too, like iPhones."""
+    if exif_orientation is not None:
+        image = image.copy()
+        image.set_type(pyvips.GValue.gint_type, "orientation", exif_orientation)
     data: bytes = image.heifsave_buffer(compression="av1", effort=2, Q=90)
     return data
 
