@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import NoReturn
 
 import pytest
 import pyvips
 
+from svc_worker import source
 from svc_worker.convert import BrokenImage
+from svc_worker.render import render_webp
+from svc_worker.source import open_source
 from tests.support import formats
 from tests.support.converting import convert, near
-from tests.support.images import ORIENTED_JPEG
+from tests.support.images import ORIENTED_JPEG, png_declaring
 
 SRGB_ORANGE = (200, 80, 40)
 RED, GREEN, BLUE = (255, 0, 0), (0, 255, 0), (0, 0, 255)
@@ -130,3 +134,28 @@ def test_a_damaged_or_mismatched_profile_leaves_the_pixels_as_they_are(tmp_path:
         image = formats.flat(32, 32, SRGB_ORANGE).copy()
         image.set_type(pyvips.GValue.blob_type, "icc-profile-data", attached)
         assert near(convert(tmp_path, formats.jpeg(image, Q=98)).pixel(16, 16), SRGB_ORANGE, 4)
+
+
+def test_open_once_then_render(tmp_path: Path) -> None:
+    """The two steps apart: opening identifies and measures, rendering decodes and writes."""
+    original = tmp_path / "animation.gif"
+    original.write_bytes(formats.gif_with_local_palettes([RED, GREEN, BLUE], (40, 30)))
+    opened = open_source(original, max_pixels=40 * 30 * 3)
+    assert (opened.loader, opened.frames, opened.page_height, opened.image.height) == ("gifload", 3, 30, 90)
+    rendered = render_webp(opened, tmp_path / "out.webp", quality=80, effort=4)
+    assert (rendered.width, rendered.height, rendered.frames, rendered.downscaled) == (40, 30, 3, False)
+    assert rendered.size_bytes == (tmp_path / "out.webp").stat().st_size
+
+
+@pytest.mark.parametrize("frames", [1, 3])
+def test_the_pixel_limit_counts_every_frame_before_any_decode(
+    tmp_path: Path, frames: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def decode(_: Path) -> NoReturn:
+        raise AssertionError("decoded an image over the limit")
+
+    monkeypatch.setattr(source, "decode_apng", decode)
+    original = tmp_path / "original"
+    original.write_bytes(png_declaring(30_000, 30_000) if frames == 1 else formats.apng([RED, GREEN, BLUE], (40, 30)))
+    with pytest.raises(BrokenImage, match="over the limit"):
+        open_source(original, max_pixels=30_000 * 30_000 - 1 if frames == 1 else 40 * 30 * 3 - 1)
