@@ -1,5 +1,6 @@
 """Open an original once: identify it, enforce the pixel limit on its header, and give back an
-upright image whose pixels are read only when it is rendered."""
+upright image. libvips' own formats are read lazily, when the image is rendered; HEIC and APNG, which
+libvips cannot decode, are decoded here, once the header has passed the limit."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from svc_worker.heic import HeicError, decode_heic
 
 configure_libvips(pyvips)
 
-# libvips decodes every frame of these; any other loader gives the first frame (or TIFF page).
+# libvips decodes every frame of these; other loaders give the first frame or TIFF page (APNG: apng.py).
 ANIMATED_LOADERS = {"gifload", "webpload"}
 
 
