@@ -48,7 +48,14 @@ def image_message(image: Image) -> images_pb2.Image:
         processed_at=timestamp(image.processed_at),
         error=image.error or "",
         content_type=image.content_type,
+        downscaled=done and _downscaled(image),
     )
+
+
+def _downscaled(image: Image) -> bool:
+    """Turning keeps the pixel count; only scaling to fit the output format lowers it."""
+    optimized = (image.optimized_width or 0) * (image.optimized_height or 0)
+    return 0 < optimized < image.width * image.height
 
 
 class Storage(Dependency[ObjectStore]):
