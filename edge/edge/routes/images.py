@@ -50,7 +50,7 @@ _UPLOAD_BODY = {
     openapi_extra=_UPLOAD_BODY,
     responses={
         **_ERRORS,
-        413: {"description": "Over the size limit"},
+        413: {"description": "Over the size limit or the storage quota"},
         415: {"description": "Not a supported image"},
         422: {"description": "Bad form or image"},
     },

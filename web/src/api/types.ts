@@ -13,6 +13,8 @@ export interface ImageItem {
   processed_at: string | null;
   error: string | null;
   optimized_url: string | null;
+  /** The optimized image was scaled down to fit WebP's 16383-pixel limit on a side. */
+  downscaled: boolean;
 }
 
 export interface ImagePage {

@@ -48,6 +48,7 @@ export function image(overrides: Partial<ImageItem> = {}): ImageItem {
     processed_at: null,
     error: null,
     optimized_url: null,
+    downscaled: false,
     ...overrides,
   };
 }
