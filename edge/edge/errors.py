@@ -18,8 +18,8 @@ from pixelflow.logs import request_id_var
 log = logging.getLogger(__name__)
 
 
-def field_error(field: str, message: str) -> list[dict[str, Any]]:
-    return [{"loc": ["body", field], "msg": message, "type": "value_error"}]
+def field_error(field: str, message: str, location: str = "body") -> list[dict[str, Any]]:
+    return [{"loc": [location, field], "msg": message, "type": "value_error"}]
 
 
 async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
@@ -39,7 +39,8 @@ async def _rpc_error(request: Request, exc: Exception) -> JSONResponse:
     if error.grpc_code in (grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED, grpc.StatusCode.CANCELLED):
         return JSONResponse({"detail": "a backend service is unavailable, try again shortly"}, status_code=503)
     if error.kind is INVALID_ARGUMENT and error.field:
-        return JSONResponse({"detail": field_error(error.field, error.message)}, status_code=422)
+        location = "query" if error.field in request.query_params else "body"
+        return JSONResponse({"detail": field_error(error.field, error.message, location)}, status_code=422)
     return JSONResponse({"detail": error.message}, status_code=error.http_status)
 
 

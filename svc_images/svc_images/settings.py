@@ -6,6 +6,7 @@ from pydantic_settings import SettingsConfigDict
 from pixelflow.runtime.server import GrpcServerSettings
 from pixelflow.settings import is_default_secret
 from pixelflow.storage import S3Settings
+from svc_images.cursors import cursor_key
 
 DEV_INTERNAL_TOKEN = "pixelflow-dev-internal-token"
 
@@ -25,6 +26,9 @@ class ImagesSettings(GrpcServerSettings, S3Settings):
     internal_token: SecretStr = Field(
         SecretStr(DEV_INTERNAL_TOKEN), description="credential svc_worker presents for status updates"
     )
+    cursor_secret: SecretStr | None = Field(
+        None, description="HMAC secret signing list cursors (unset: derived from the internal token)"
+    )
     max_upload_bytes: int = Field(50 * 1024 * 1024, ge=1, description="largest accepted original")
     max_pixels: int = Field(100_000_000, ge=1, description="largest accepted width × height (× frames)")
     probe_bytes: int = Field(1024 * 1024, ge=4096, description="bytes kept to read the image header from")
@@ -33,6 +37,11 @@ class ImagesSettings(GrpcServerSettings, S3Settings):
     job_attempts: int = Field(3, ge=1, description="SAQ attempts of one conversion (transient failures)")
     reconcile_interval_seconds: float = Field(30.0, gt=0, description="how often stuck images are looked for")
     reconcile_after_seconds: float = Field(300.0, gt=0, description="queued/processing this long counts as stuck")
+
+    @property
+    def cursor_key(self) -> bytes:
+        secret = self.cursor_secret or self.internal_token
+        return cursor_key(secret.get_secret_value())
 
     def unsafe_defaults(self) -> list[str]:
         unsafe = super().unsafe_defaults()
