@@ -70,7 +70,7 @@ async def test_every_byte_in_a_token_is_refused_cleanly(edge_url: str) -> None:
 async def test_hostile_bearer_tokens_are_401(http: httpx.AsyncClient, token: bytes, route: tuple[str, str]) -> None:
     method, path = route
     files = {"file": ("a.png", b"\x89PNG\r\n\x1a\n", "image/png")} if method == "POST" else None
-    response = await http.request(method, path, headers={"Authorization": b"Bearer " + token}, files=files)
+    response = await http.request(method, path, headers={b"Authorization": b"Bearer " + token}, files=files)
     assert response.status_code == 401, (token, response.text)
     detail = response.json()["detail"]
     if token and not PRINTABLE.fullmatch(token.strip()):
@@ -79,7 +79,7 @@ async def test_hostile_bearer_tokens_are_401(http: httpx.AsyncClient, token: byt
 
 async def test_a_non_ascii_token_is_named_malformed(http: httpx.AsyncClient) -> None:
     for token in ("naïve", "tab\there", "emoji😀", "ä" * 40):
-        response = await http.get("/api/images", headers={"Authorization": f"Bearer {token}".encode()})
+        response = await http.get("/api/images", headers={b"Authorization": f"Bearer {token}".encode()})
         assert response.status_code == 401
         assert response.json() == {"detail": "malformed bearer token: only printable ASCII characters are allowed"}
 
