@@ -36,8 +36,10 @@ AUTHENTICATED = [
 ]
 PRINTABLE = re.compile(rb"[\x21-\x7e]+")
 # What an HTTP client can put in a header value: tab, visible ASCII, space, and obs-text bytes.
-HEADER_BYTES = st.binary(min_size=1, max_size=80).map(
-    lambda raw: bytes(b if b == 9 or 0x20 <= b <= 0x7E or b >= 0x80 else 0x41 + b % 26 for b in raw).strip(b" \t")
+HEADER_BYTES = (
+    st.binary(min_size=1, max_size=80)
+    .map(lambda raw: bytes(b if b == 9 or 0x20 <= b <= 0x7E or b >= 0x80 else 0x41 + b % 26 for b in raw).strip(b" \t"))
+    .filter(bool)
 )
 
 
