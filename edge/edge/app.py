@@ -18,7 +18,7 @@ from edge.ratelimit import RateLimiter
 from edge.routes import auth, health, images, usage
 from edge.settings import EdgeSettings
 from edge.sockets import create_socket_server
-from edge.webapp import WebApp
+from edge.webapp import WebAppMount
 from pixelflow.sessions import EndedSessions
 
 
@@ -65,7 +65,7 @@ def create_app(settings: EdgeSettings) -> ASGIApp:
             allow_headers=["authorization", "content-type", "x-request-id"],
         )
     if settings.web_dist.is_dir():
-        app.mount("/", WebApp(str(settings.web_dist)), name="web")
+        app.router.routes.append(WebAppMount(str(settings.web_dist)))
     app.add_middleware(
         BodyLimitMiddleware,
         max_bytes=settings.max_json_body_bytes,

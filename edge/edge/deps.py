@@ -6,6 +6,7 @@ and four thread hops per request cost more CPU than the request itself.
 
 from __future__ import annotations
 
+import re
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -16,6 +17,7 @@ from edge.ratelimit import RateLimiter
 from edge.settings import EdgeSettings
 from pixelflow.errors import Unauthenticated
 
+_PRINTABLE_TOKEN = re.compile(r"[\x21-\x7e]+")
 _bearer = HTTPBearer(auto_error=False, description="the access token from login or register")
 
 
@@ -37,9 +39,15 @@ async def get_rate_limiter(request: Request) -> RateLimiter:
 async def bearer_metadata(
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> tuple[tuple[str, str], ...]:
-    """The caller's token as gRPC metadata; the service behind verifies it."""
+    """The caller's token as gRPC metadata; the service behind verifies it.
+
+    gRPC metadata carries printable ASCII only: a token with anything else (a tab, a non-ASCII
+    letter) is no token this system issued, and would fail the call as it is sent.
+    """
     if credentials is None or not credentials.credentials:
         raise Unauthenticated("missing bearer token")
+    if not _PRINTABLE_TOKEN.fullmatch(credentials.credentials):
+        raise Unauthenticated("malformed bearer token: only printable ASCII characters are allowed")
     return (("authorization", f"Bearer {credentials.credentials}"),)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 
 import grpc
@@ -17,9 +18,11 @@ from pixelflow.logs import request_id_var
 
 log = logging.getLogger(__name__)
 
+_PATH_PARAMETER = re.compile(r"\\\{\w+\\\}")  # `{image_id}` as re.escape writes it
 
-def field_error(field: str, message: str) -> list[dict[str, Any]]:
-    return [{"loc": ["body", field], "msg": message, "type": "value_error"}]
+
+def field_error(field: str, message: str, location: str = "body") -> list[dict[str, Any]]:
+    return [{"loc": [location, field], "msg": message, "type": "value_error"}]
 
 
 async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
@@ -39,7 +42,8 @@ async def _rpc_error(request: Request, exc: Exception) -> JSONResponse:
     if error.grpc_code in (grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED, grpc.StatusCode.CANCELLED):
         return JSONResponse({"detail": "a backend service is unavailable, try again shortly"}, status_code=503)
     if error.kind is INVALID_ARGUMENT and error.field:
-        return JSONResponse({"detail": field_error(error.field, error.message)}, status_code=422)
+        location = "query" if error.field in request.query_params else "body"
+        return JSONResponse({"detail": field_error(error.field, error.message, location)}, status_code=422)
     return JSONResponse({"detail": error.message}, status_code=error.http_status)
 
 
@@ -49,9 +53,28 @@ async def _domain_error(request: Request, exc: Exception) -> JSONResponse:
     return JSONResponse({"detail": exc.message}, status_code=exc.kind.http_status, headers=headers)
 
 
+def _allowed_methods(request: Request) -> str:
+    """Every method the OpenAPI document lists for this path (Starlette names one route's only),
+    with HEAD wherever GET is, as Starlette serves it."""
+    methods: set[str] = set()
+    for template, operations in request.app.openapi().get("paths", {}).items():
+        if re.fullmatch(_PATH_PARAMETER.sub("[^/]+", re.escape(template)), request.url.path):
+            methods |= {method.upper() for method in operations}
+    if "GET" in methods:
+        methods.add("HEAD")
+    return ", ".join(sorted(methods))
+
+
 async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, HTTPException)
-    return JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers)
+    if exc.status_code == 400 and isinstance(exc.__cause__, UnicodeDecodeError):
+        # FastAPI answers 400 for a JSON body that is not UTF-8: it is invalid input like any other.
+        detail = [{"loc": ["body"], "msg": "the body is not UTF-8 encoded JSON", "type": "json_invalid"}]
+        return JSONResponse({"detail": detail}, status_code=422)
+    headers = dict(exc.headers or {})
+    if exc.status_code == 405:
+        headers["Allow"] = _allowed_methods(request)
+    return JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=headers or None)
 
 
 async def _redis_error(request: Request, exc: Exception) -> JSONResponse:

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import MutableMapping
 from pathlib import PurePosixPath
+from typing import Any
 
 from starlette.exceptions import HTTPException
 from starlette.responses import Response
+from starlette.routing import Match, Mount
 from starlette.staticfiles import StaticFiles
 from starlette.types import Scope
 
@@ -29,3 +32,16 @@ class WebApp(StaticFiles):
         else:
             response.headers["Cache-Control"] = "no-cache"
         return response
+
+
+class WebAppMount(Mount):
+    """`/` for the web app, matching no path the API owns: the API's router answers those, so an
+    unsupported method on an API route gets the API's 405 and `Allow`, never the static files'."""
+
+    def __init__(self, directory: str) -> None:
+        super().__init__("/", app=WebApp(directory), name="web")
+
+    def matches(self, scope: Scope) -> tuple[Match, MutableMapping[str, Any]]:
+        if scope["type"] == "http" and scope["path"].lstrip("/").startswith(API_PREFIXES):
+            return Match.NONE, {}
+        return super().matches(scope)

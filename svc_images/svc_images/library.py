@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from datetime import datetime
 
 from tortoise.expressions import Q
 
-from pixelflow.errors import InvalidArgument, NotFound, NotReady
+from pixelflow.errors import NotFound, NotReady
 from pixelflow.storage import ObjectStore, StoredObject
+from svc_images.cursors import decode_cursor, encode_cursor
 from svc_images.models import Image, Status
 
 DEFAULT_PAGE_SIZE = 20
@@ -40,28 +38,17 @@ async def latest_image(*, owner_id: str) -> Image:
     return image
 
 
-def _encode_cursor(image: Image) -> str:
-    return base64.urlsafe_b64encode(f"{image.uploaded_at.isoformat()}|{image.id}".encode()).decode()
-
-
-def _decode_cursor(token: str) -> tuple[datetime, uuid.UUID]:
-    try:
-        uploaded_at, _, image_id = base64.urlsafe_b64decode(token.encode()).decode().partition("|")
-        return datetime.fromisoformat(uploaded_at), uuid.UUID(image_id)
-    except (ValueError, binascii.Error, UnicodeDecodeError) as exc:
-        raise InvalidArgument("invalid page token", field="cursor") from exc
-
-
-async def list_images(*, owner_id: str, page_size: int, page_token: str) -> tuple[list[Image], str]:
-    """Newest first; the token names the last image of the previous page (keyset pagination)."""
+async def list_images(*, owner_id: str, page_size: int, page_token: str, cursor_key: bytes) -> tuple[list[Image], str]:
+    """Newest first; the signed token names the last image of the previous page (keyset pagination)."""
     size = DEFAULT_PAGE_SIZE if page_size <= 0 else min(page_size, MAX_PAGE_SIZE)
     query = Image.filter(user_id=owner_id)
     if page_token:
-        uploaded_at, image_id = _decode_cursor(page_token)
+        uploaded_at, image_id = decode_cursor(key=cursor_key, token=page_token)
         query = query.filter(Q(uploaded_at__lt=uploaded_at) | Q(uploaded_at=uploaded_at, id__lt=image_id))
     images = await query.order_by("-uploaded_at", "-id").limit(size + 1)
     if len(images) > size:
-        return images[:size], _encode_cursor(images[size - 1])
+        last = images[size - 1]
+        return images[:size], encode_cursor(key=cursor_key, uploaded_at=last.uploaded_at, image_id=last.id)
     return images, ""
 
 

@@ -175,7 +175,10 @@ class ImagesService(Service):
     @rpc(auth=AuthKind.USER)
     async def list_images(self, request: images_pb2.ListImagesRequest, call: Call) -> images_pb2.ListImagesResponse:
         images, next_token = await library.list_images(
-            owner_id=call.caller.user_id, page_size=request.page_size, page_token=request.page_token
+            owner_id=call.caller.user_id,
+            page_size=request.page_size,
+            page_token=request.page_token,
+            cursor_key=self.settings.cursor_key,
         )
         return images_pb2.ListImagesResponse(images=[image_message(i) for i in images], next_page_token=next_token)
 

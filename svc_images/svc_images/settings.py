@@ -7,6 +7,7 @@ from pixelflow.runtime.server import GrpcServerSettings
 from pixelflow.sessions import SessionStoreSettings
 from pixelflow.settings import is_default_secret
 from pixelflow.storage import S3Settings
+from svc_images.cursors import cursor_key
 
 DEV_INTERNAL_TOKEN = "pixelflow-dev-internal-token"
 
@@ -25,6 +26,9 @@ class ImagesSettings(GrpcServerSettings, S3Settings, SessionStoreSettings):
     auth_address: str = Field("127.0.0.1:50051", description="svc_auth gRPC address, for its public keys")
     internal_token: SecretStr = Field(
         SecretStr(DEV_INTERNAL_TOKEN), description="credential svc_worker presents for status updates"
+    )
+    cursor_secret: SecretStr | None = Field(
+        None, description="HMAC secret signing list cursors (unset: derived from the internal token)"
     )
     max_upload_bytes: int = Field(50 * 1024 * 1024, ge=1, description="largest accepted original")
     max_pixels: int = Field(100_000_000, ge=1, description="largest accepted width × height (× frames)")
@@ -56,6 +60,11 @@ class ImagesSettings(GrpcServerSettings, S3Settings, SessionStoreSettings):
     quota_hold_seconds: float = Field(
         3600.0, gt=0, description="longest an upload in flight holds room in its account's quota"
     )
+
+    @property
+    def cursor_key(self) -> bytes:
+        secret = self.cursor_secret or self.internal_token
+        return cursor_key(secret.get_secret_value())
 
     def unsafe_defaults(self) -> list[str]:
         unsafe = super().unsafe_defaults()

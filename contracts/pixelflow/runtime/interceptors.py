@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import inspect
 import logging
 import time
 from collections.abc import Awaitable, Callable
@@ -40,24 +43,33 @@ def _wrap(
     handler: grpc.RpcMethodHandler, request_id: str, method: str, level: int, echo: bool
 ) -> grpc.RpcMethodHandler:
     def logged(behavior: Callable[..., Any], streaming_out: bool) -> Callable[..., Any]:
-        def finish(context: grpc.aio.ServicerContext[Any, Any], started: float, failed: bool) -> None:
+        def finish(context: grpc.aio.ServicerContext[Any, Any], started: float, outcome: str) -> None:
             code = context.code() if hasattr(context, "code") else None
-            status = getattr(code, "name", None) or ("ERROR" if failed else "OK")
+            status = getattr(code, "name", None) or outcome
             log.log(level, "%s %s %.1fms", method, status, (time.perf_counter() - started) * 1000)
 
         if streaming_out:
 
-            async def stream(request: Any, context: grpc.aio.ServicerContext[Any, Any]) -> Any:
+            async def stream(request: Any, context: grpc.aio.ServicerContext[Any, Any]) -> None:
+                # A coroutine writing each message, never a generator: a cancelled call then unwinds
+                # in this task rather than in a garbage-collected generator's (see Service).
                 request_id_var.set(request_id)
                 if echo:
                     await context.send_initial_metadata(((REQUEST_ID_KEY, request_id),))
-                started, failed = time.perf_counter(), True
+                started, outcome = time.perf_counter(), "ERROR"
                 try:
-                    async for item in behavior(request, context):
-                        yield item
-                    failed = False
+                    if inspect.iscoroutinefunction(behavior):
+                        await behavior(request, context)
+                    else:
+                        async with contextlib.aclosing(behavior(request, context)) as items:
+                            async for item in items:
+                                await context.write(item)
+                    outcome = "OK"
+                except asyncio.CancelledError:
+                    outcome = "CANCELLED"  # the client left (a 304, a closed tab, a deadline): normal
+                    raise
                 finally:
-                    finish(context, started, failed)
+                    finish(context, started, outcome)
 
             return stream
 
@@ -65,13 +77,16 @@ def _wrap(
             request_id_var.set(request_id)
             if echo:
                 await context.send_initial_metadata(((REQUEST_ID_KEY, request_id),))
-            started, failed = time.perf_counter(), True
+            started, outcome = time.perf_counter(), "ERROR"
             try:
                 result = await behavior(request, context)
-                failed = False
+                outcome = "OK"
                 return result
+            except asyncio.CancelledError:
+                outcome = "CANCELLED"
+                raise
             finally:
-                finish(context, started, failed)
+                finish(context, started, outcome)
 
         return unary
 

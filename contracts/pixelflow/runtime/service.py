@@ -18,11 +18,12 @@ translate protobuf to domain calls and back: errors are mapped by the runtime, o
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 import inspect
 import logging
 import re
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from contextlib import AbstractContextManager, ExitStack
 from typing import Any, ClassVar, Generic, Self, TypeVar, overload
 
@@ -219,13 +220,21 @@ class Service:
 
         if server_streaming:
 
-            async def stream_out(request: Any, context: grpc.aio.ServicerContext[Any, Any]) -> AsyncIterator[Any]:
+            async def stream_out(request: Any, context: grpc.aio.ServicerContext[Any, Any]) -> None:
+                # Written through `context.write`, not yielded: when the client goes (a 304, a closed
+                # tab, a deadline) grpc cancels this task at the write, so the entrypoint's generator
+                # and the call scopes unwind here, in this task's context. A generator left suspended
+                # would be closed later by the garbage collector, from another context.
                 try:
                     call = await prepare(context)
                     with self.call_scopes():
-                        async for item in bound(request, call):
-                            yield item
+                        async with contextlib.aclosing(bound(request, call)) as items:
+                            async for item in items:
+                                await context.write(item)
                 except Exception as exc:
+                    if context.done():
+                        log.debug("%s ended after its call: %r", method.full_name, exc)
+                        return
                     await abort_for(context, exc, self.unavailable_label(exc))
 
             behavior: Callable[..., Any] = stream_out

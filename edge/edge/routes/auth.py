@@ -18,12 +18,22 @@ from pixelflow.protobuf import datetime_from
 router = APIRouter(prefix="/api/auth", tags=["auth"])
 
 
+_EXAMPLE_PASSWORD = "correct horse battery staple"
+
+
 class RegisterBody(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {"email": "ada@example.com", "password": _EXAMPLE_PASSWORD, "password_confirm": _EXAMPLE_PASSWORD}
+            ]
+        },
+    )
 
     email: EmailStr = Field(max_length=320)
     password: str = Field(min_length=8, max_length=128)
-    password_confirm: str = Field(max_length=1024)
+    password_confirm: str = Field(max_length=1024, description="the password again; must equal `password`")
 
     @field_validator("password_confirm")
     @classmethod
@@ -34,7 +44,9 @@ class RegisterBody(BaseModel):
 
 
 class LoginBody(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{"email": "ada@example.com", "password": _EXAMPLE_PASSWORD}]}
+    )
 
     email: str = Field(min_length=1, max_length=320)
     password: str = Field(min_length=1, max_length=1024)

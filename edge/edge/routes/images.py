@@ -28,6 +28,9 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
     401: {"description": "Unauthenticated"},
     404: {"description": "No such image (or another person's)"},
 }
+# The `next_cursor` of a previous page, as issued: signed, so any other cursor is refused (422).
+CURSOR_PATTERN = r"^([A-Za-z0-9_-]+\.[A-Za-z0-9_-]{22})?$"
+CURSOR_DOC = "the next_cursor of the previous page, unchanged (a cursor the server did not issue is 422)"
 _UPLOAD_BODY = {
     "requestBody": {
         "required": True,
@@ -78,7 +81,7 @@ async def list_images(
     settings: SettingsDep,
     bearer: BearerDep,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
-    cursor: Annotated[str, Query(max_length=512)] = "",
+    cursor: Annotated[str, Query(max_length=512, pattern=CURSOR_PATTERN, description=CURSOR_DOC)] = "",
 ) -> dict[str, Any]:
     reply = await backends.images.ListImages(
         images_pb2.ListImagesRequest(page_size=limit, page_token=cursor),

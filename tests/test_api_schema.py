@@ -1,0 +1,138 @@
+"""The HTTP API answers as its OpenAPI document says: schemathesis, every check and every phase
+(examples, coverage, fuzzing, stateful), against the running system with the web app mounted.
+
+What the schema cannot say (matching passwords, image bytes, issued cursors, this person's image
+ids) comes from tests/support/schemathesis_hooks.py; no check is switched off.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import re
+import sys
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from edge.app import create_app
+from pixelflow.runtime.testing import RunningService
+from tests.conftest import edge_settings_for
+from tests.support.http import serve_http
+from tests.support.schemathesis_hooks import IMAGE_IDS_ENV, ISSUED_CURSORS_ENV, TINY_PNG
+from tests.support.users import bearer, client_address, register
+
+pytestmark = pytest.mark.usefixtures("worker")
+
+MAX_EXAMPLES = 20  # per operation and phase: the whole run stays near a minute on two cores
+ROOT = Path(__file__).parents[1]  # where `tests.support.schemathesis_hooks` imports from
+PHASES = ("Examples", "Coverage", "Fuzzing", "Stateful")
+
+
+@pytest.fixture
+async def edge_with_web_app(
+    auth_server: RunningService, images_server: RunningService, redis_prefix: str, tmp_path: Path
+) -> AsyncIterator[str]:
+    """The edge as deployed: the built web app at `/`, so its catch-all is part of what is tested."""
+    dist = tmp_path / "dist"
+    (dist / "assets").mkdir(parents=True)
+    (dist / "index.html").write_text("<!doctype html><title>pixelflow</title>")
+    settings = edge_settings_for(auth_server.address, redis_prefix, images_address=images_server.address, web_dist=dist)
+    async with serve_http(create_app(settings)) as url:
+        yield url
+
+
+async def _issued(http: httpx.AsyncClient, session: dict[str, str]) -> tuple[list[str], list[str]]:
+    """Image ids and list cursors of a person with three images."""
+    for number in range(3):
+        files = {"file": (f"{number}.png", TINY_PNG, "image/png")}
+        assert (await http.post("/api/images", files=files, headers=bearer(session))).status_code == 201
+    ids: list[str] = []
+    cursors: list[str] = []
+    cursor = ""
+    while True:
+        page = (await http.get("/api/images", params={"limit": 1, "cursor": cursor}, headers=bearer(session))).json()
+        ids += [image["id"] for image in page["items"]]
+        if not (cursor := page["next_cursor"]):
+            return ids, cursors
+        cursors.append(cursor)
+
+
+async def test_the_api_answers_as_its_schema_says(edge_with_web_app: str) -> None:
+    async with httpx.AsyncClient(base_url=edge_with_web_app, headers={"X-Forwarded-For": client_address()}) as http:
+        session = await register(http)
+        ids, cursors = await _issued(http, session)
+    assert len(ids) == 3
+    assert len(cursors) == 2
+    command = [
+        os.path.join(os.path.dirname(sys.executable), "st"),
+        "run",
+        f"{edge_with_web_app}/openapi.json",
+        "--checks",
+        "all",
+        "--phases",
+        ",".join(phase.lower() for phase in PHASES),
+        "--max-examples",
+        str(MAX_EXAMPLES),
+        "--seed",
+        "20261125",
+        "--workers",
+        "1",
+        "--header",
+        f"Authorization: Bearer {session['access_token']}",
+        # An address of its own: the sign-ups and sign-ins it makes count against no other test.
+        "--header",
+        f"X-Forwarded-For: {client_address()}",
+        "--request-timeout",
+        "20",
+    ]
+    env = os.environ | {
+        "SCHEMATHESIS_HOOKS": "tests.support.schemathesis_hooks",
+        ISSUED_CURSORS_ENV: ",".join(cursors),
+        IMAGE_IDS_ENV: ",".join(ids),
+    }
+    process = await asyncio.create_subprocess_exec(
+        *command,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT,
+        env=env,
+        cwd=Path(__file__).parents[1],
+    )
+    output, _ = await asyncio.wait_for(process.communicate(), 400)
+    text = output.decode()
+    assert process.returncode == 0, text[-6000:]
+    assert "No issues found" in text, text[-4000:]
+    assert "WARNINGS" not in text, text[-4000:]
+    operations = re.search(r"Selected: (\d+)/(\d+)\s+Tested: (\d+)", text)
+    assert operations, text[-2000:]
+    assert operations.group(1) == operations.group(2) == operations.group(3), text[-2000:]
+    assert int(operations.group(3)) >= 12
+    for phase in PHASES:
+        assert re.search(rf"✅ {phase}\b", text), (phase, text[-3000:])
+    cases = re.search(r"Test cases:\s+(\d+) generated, (\d+) passed", text)
+    assert cases, text[-2000:]
+    assert cases.group(1) == cases.group(2), text[-2000:]
+    assert int(cases.group(1)) >= 300
+
+
+async def test_api_routes_answer_for_themselves_beside_the_web_app(edge_with_web_app: str) -> None:
+    """The web app's catch-all does not speak for /api: a wrong method names the route's own methods."""
+    async with httpx.AsyncClient(base_url=edge_with_web_app) as http:
+        for path, allowed in (("/api/auth/login", "POST"), ("/api/images", "GET, HEAD, POST")):
+            response = await http.options(path)
+            assert response.status_code == 405
+            assert response.headers["allow"] == allowed
+            assert response.json() == {"detail": "Method Not Allowed"}
+        assert (await http.get("/some/client/route")).headers["content-type"].startswith("text/html")
+
+
+async def test_a_json_body_that_is_not_utf8_is_422(edge_with_web_app: str) -> None:
+    async with httpx.AsyncClient(base_url=edge_with_web_app, headers={"X-Forwarded-For": client_address()}) as http:
+        for path in ("/api/auth/login", "/api/auth/register", "/api/auth/refresh"):
+            response = await http.post(
+                path, content=b'{"email": "\xff\xfe"}', headers={"Content-Type": "application/json"}
+            )
+            assert response.status_code == 422, (path, response.text)
+            assert response.json()["detail"][0]["msg"] == "the body is not UTF-8 encoded JSON"
