@@ -21,7 +21,7 @@ from edge.app import create_app
 from pixelflow.runtime.testing import RunningService
 from tests.conftest import edge_settings_for
 from tests.support.http import serve_http
-from tests.support.schemathesis_hooks import IMAGE_IDS_ENV, ISSUED_CURSORS_ENV, TINY_PNG
+from tests.support.schemathesis_hooks import ACCESS_TOKEN_ENV, EDGE_URL_ENV, IMAGE_IDS_ENV, ISSUED_CURSORS_ENV, TINY_PNG
 from tests.support.users import bearer, client_address, register
 
 pytestmark = pytest.mark.usefixtures("worker")
@@ -39,7 +39,17 @@ async def edge_with_web_app(
     dist = tmp_path / "dist"
     (dist / "assets").mkdir(parents=True)
     (dist / "index.html").write_text("<!doctype html><title>pixelflow</title>")
-    settings = edge_settings_for(auth_server.address, redis_prefix, images_address=images_server.address, web_dist=dist)
+    # Sign-in limits have their own tests (test_ratelimit.py); here they would only turn schemathesis'
+    # wrong guesses into 429s and leave the logic behind the auth routes untested.
+    generous = {"auth_rate_limit_per_minute": 100_000, "auth_failures_per_email_and_client": 100_000}
+    settings = edge_settings_for(
+        auth_server.address,
+        redis_prefix,
+        images_address=images_server.address,
+        web_dist=dist,
+        auth_email_slowdown_after=100_000,
+        **generous,
+    )
     async with serve_http(create_app(settings)) as url:
         yield url
 
@@ -80,8 +90,6 @@ async def test_the_api_answers_as_its_schema_says(edge_with_web_app: str) -> Non
         "20261125",
         "--workers",
         "1",
-        "--header",
-        f"Authorization: Bearer {session['access_token']}",
         # An address of its own: the sign-ups and sign-ins it makes count against no other test.
         "--header",
         f"X-Forwarded-For: {client_address()}",
@@ -90,6 +98,8 @@ async def test_the_api_answers_as_its_schema_says(edge_with_web_app: str) -> Non
     ]
     env = os.environ | {
         "SCHEMATHESIS_HOOKS": "tests.support.schemathesis_hooks",
+        EDGE_URL_ENV: edge_with_web_app,
+        ACCESS_TOKEN_ENV: session["access_token"],
         ISSUED_CURSORS_ENV: ",".join(cursors),
         IMAGE_IDS_ENV: ",".join(ids),
     }

@@ -20,7 +20,9 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from bench.rawhttp import FILE_PART_HEAD, MIB, chunked, form_headers, raw_request, repeated
 from edge.app import create_app
+from edge.multipart import FileUpload, FormLimits
 from edge.settings import EdgeSettings
+from pixelflow.errors import InvalidArgument
 from pixelflow.runtime.testing import RunningService
 from tests.conftest import edge_settings_for
 from tests.support.http import serve_http
@@ -122,7 +124,7 @@ async def test_the_uploader_is_verified_before_the_body_is_read(
         assert meter.read[probe] == 0
 
 
-async def test_a_form_with_too_many_parts_is_refused_after_a_handful(
+async def test_a_form_of_empty_parts_is_refused_at_the_first(
     metered: tuple[BodyMeter, int], owner: dict[str, Any]
 ) -> None:
     meter, port = metered
@@ -130,8 +132,20 @@ async def test_a_form_with_too_many_parts_is_refused_after_a_handful(
     head = form_head(owner["access_token"], "parts", empty_parts + len(FILE_PART_HEAD) + 10)
     body = iter([*repeated(b"--b\r\n\r\n\r\n", empty_parts), FILE_PART_HEAD, b"x" * 10])
     status, answer = await raw_request(port, "POST", "/api/images", head, body)
-    assert (status, answer) == (422, {"detail": "the form has more than 4 parts"})
+    assert (status, answer) == (422, {"detail": "unknown form field '': the upload takes only 'file'"})
     assert meter.read["parts"] <= READ_SLACK
+
+
+async def test_the_part_count_is_enforced_as_parts_begin() -> None:
+    async def body() -> AsyncIterator[bytes]:
+        yield b'--b\r\nContent-Disposition: form-data; name="file"; filename="a.png"\r\n\r\npng\r\n' * 3
+
+    limits = FormLimits(
+        max_parts=1, max_bytes_before_file=1024, max_part_header_bytes=1024, max_framing_bytes=1024, deadline_seconds=5
+    )
+    form = FileUpload("multipart/form-data; boundary=b", body(), limits)
+    with pytest.raises(InvalidArgument, match="the form has more than 1 parts"):
+        await form.start()  # the whole form comes in one chunk: the second part begins within it
 
 
 @pytest.mark.parametrize(
@@ -141,7 +155,7 @@ async def test_a_form_with_too_many_parts_is_refused_after_a_handful(
         ("epilogue", b"", b"\r\n--b--\r\n" + b"\r\n" * (8 * MIB),
          "the form after the 'file' field is over 1,024 bytes"),
         ("fields", b'--b\r\nContent-Disposition: form-data; name="note"\r\n\r\n' + b"n" * (8 * MIB) + b"\r\n",
-         b"\r\n--b--\r\n", "form fields besides the file are too large"),
+         b"\r\n--b--\r\n", "unknown form field 'note': the upload takes only 'file'"),
     ],
 )  # fmt: skip
 async def test_what_surrounds_the_file_is_bounded(

@@ -108,12 +108,17 @@ async def test_gigantic_and_non_utf8_filenames(http: httpx.AsyncClient, owner: d
 
 
 async def test_malformed_forms(http: httpx.AsyncClient, owner: dict[str, Any], images_settings: ImagesSettings) -> None:
-    no_file = await http.post("/api/images", files={"photo": ("a.png", b"small")}, headers=bearer(owner))
+    form = {"content-type": "multipart/form-data; boundary=b", **bearer(owner)}
+    no_file = await http.post("/api/images", content=b"--b--\r\n", headers=form)
     assert no_file.status_code == 422
     assert no_file.json() == {"detail": "the multipart body has no 'file' field"}
-    big_field = await http.post(
-        "/api/images", files={"photo": ("a.png", GARDEN_PNG.read_bytes())}, headers=bearer(owner)
-    )
+    unknown = await http.post("/api/images", files={"photo": ("a.png", b"small")}, headers=bearer(owner))
+    assert unknown.status_code == 422
+    assert unknown.json() == {"detail": "unknown form field 'photo': the upload takes only 'file'"}
+    # Headers of the file part, each under the per-header limit, together past what may precede the file.
+    many_headers = b"".join(b"X-Note-%d: %s\r\n" % (n, b"n" * 15000) for n in range(5))
+    big_head = b'--b\r\nContent-Disposition: form-data; name="file"; filename="a.png"\r\n' + many_headers
+    big_field = await http.post("/api/images", content=big_head + b"\r\n" + GARDEN_PNG.read_bytes(), headers=form)
     assert big_field.status_code == 422
     assert big_field.json() == {"detail": "form fields besides the file are too large"}
 

@@ -52,6 +52,9 @@ def create_app(settings: EdgeSettings) -> ASGIApp:
         lifespan=lifespan,
     )
     install_error_handlers(app)
+    default_openapi = app.openapi
+    # FastAPI's documented way to extend its generated document.
+    app.openapi = lambda: images.document_upload_limits(default_openapi(), settings)  # type: ignore[method-assign]
     app.include_router(health.router)
     app.include_router(auth.router)
     app.include_router(images.router)

@@ -101,8 +101,11 @@ class FileUpload:
 
     def _on_headers_finished(self) -> None:
         _, options = parse_options_header(self._part.headers.get("content-disposition", b""))
-        if options.get(b"name", b"").decode("utf-8", errors="replace") != FILE_FIELD:
-            return
+        name = options.get(b"name", b"").decode("utf-8", errors="replace")
+        if name != FILE_FIELD:
+            # A field the upload does not take is refused, not ignored: a typo in an option must not
+            # pass for the default (the OpenAPI form has no additional properties).
+            raise InvalidArgument(f"unknown form field {name[:64]!r}: the upload takes only '{FILE_FIELD}'", field=name)
         self._files_seen += 1
         if self._files_seen > 1:
             raise InvalidArgument(f"send exactly one '{FILE_FIELD}' field", field=FILE_FIELD)

@@ -11,9 +11,11 @@ from __future__ import annotations
 import os
 import random
 import struct
+import uuid
 import zlib
 from typing import Any
 
+import httpx
 import schemathesis
 from schemathesis.core.parameters import ParameterLocation
 
@@ -30,6 +32,8 @@ TINY_PNG = (
     + _png_chunk(b"IEND", b"")
 )
 ISSUED_CURSORS_ENV = "PIXELFLOW_ST_CURSORS"
+EDGE_URL_ENV = "PIXELFLOW_ST_EDGE_URL"
+ACCESS_TOKEN_ENV = "PIXELFLOW_ST_ACCESS_TOKEN"
 IMAGE_IDS_ENV = "PIXELFLOW_ST_IMAGE_IDS"
 
 
@@ -39,6 +43,31 @@ def _meant_valid(case: Any, location: ParameterLocation) -> bool:
 
 def _listed(name: str) -> list[str]:
     return [item for item in os.environ.get(name, "").split(",") if item]
+
+
+def _throwaway_bearer() -> str:
+    """A session of a fresh account: signing out ends the session whose token it carries, and the
+    run's own token must outlive every sign-out schemathesis sends."""
+    email = f"logout-{uuid.uuid4().hex}@example.com"
+    body = {"email": email, "password": "throwaway password", "password_confirm": "throwaway password"}
+    reply = httpx.post(f"{os.environ[EDGE_URL_ENV]}/api/auth/register", json=body, timeout=20)
+    reply.raise_for_status()
+    return f"Bearer {reply.json()['access_token']}"
+
+
+@schemathesis.auth()
+class TheTestsSession:
+    """The person the test signed up, for every operation but sign-out, which gets a session of its own."""
+
+    def get(self, case: Any, context: Any) -> str:
+        return os.environ[ACCESS_TOKEN_ENV]
+
+    def set(self, case: Any, data: str, context: Any) -> None:
+        signing_out = (case.method.upper(), case.operation.path) == ("POST", "/api/auth/logout")
+        case.headers = {
+            **(case.headers or {}),
+            "Authorization": _throwaway_bearer() if signing_out else f"Bearer {data}",
+        }
 
 
 @schemathesis.hook

@@ -13,6 +13,7 @@ from starlette.requests import ClientDisconnect
 
 from edge.deps import BackendsDep, BearerDep, SettingsDep
 from edge.multipart import FileUpload
+from edge.settings import EdgeSettings
 from edge.uploads import CLIENT_CLOSED_REQUEST, form_limits, send_upload
 from pixelflow.errors import NotFound
 from pixelflow.events import image_json
@@ -39,12 +40,20 @@ _UPLOAD_BODY = {
                 "schema": {
                     "type": "object",
                     "required": ["file"],
+                    "additionalProperties": False,
                     "properties": {"file": {"type": "string", "format": "binary"}},
                 }
             }
         },
     }
 }
+
+
+def document_upload_limits(openapi: dict[str, Any], settings: EdgeSettings) -> dict[str, Any]:
+    """Writes the form's part limit into the document, so what it calls valid is what is accepted."""
+    form = openapi["paths"][UPLOAD_PATH]["post"]["requestBody"]["content"]["multipart/form-data"]["schema"]
+    form["maxProperties"] = settings.upload_max_parts
+    return openapi
 
 
 @router.post(
