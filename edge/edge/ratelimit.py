@@ -30,11 +30,12 @@ class RateLimiter:
                 digest = hashlib.sha256(value.encode()).hexdigest()[:32]
                 name = f"{self._prefix}:ratelimit:{action}:{scope}:{digest}"
                 names.append(name)
+                # SET NX EX starts the window; EXPIRE's NX option would need Redis 7 (the embedded one is 6.2).
+                pipe.set(name, 0, ex=WINDOW_SECONDS, nx=True)
                 pipe.incr(name)
-                pipe.expire(name, WINDOW_SECONDS, nx=True)
                 pipe.ttl(name)
             results = await pipe.execute()
         for index in range(len(names)):
-            count, _, ttl = results[3 * index : 3 * index + 3]
+            _, count, ttl = results[3 * index : 3 * index + 3]
             if count > limit:
                 raise RateLimitExceeded(retry_after=max(int(ttl), 1))
