@@ -29,24 +29,33 @@ ROOT = Path(__file__).resolve().parents[1]
 DATA_DIR = ROOT / ".data"
 POSTGRES_DATA = DATA_DIR / "postgres"
 REDIS_DATA = DATA_DIR / "redis"
-DEFAULT_PORTS = {"postgres": 5432, "postgresql": 5432, "redis": 6379}
+DEFAULT_PORTS = {"postgres": 5432, "postgresql": 5432, "asyncpg": 5432, "redis": 6379, "rediss": 6379, "http": 80}
 STARTUP_SECONDS = 60.0  # the first start runs initdb, several seconds on a busy laptop
 
 
 def socket_path(url: str) -> Path | None:
-    """The Unix socket a PostgreSQL URL names (`postgres://user@/db?host=DIR`), or None for TCP."""
+    """The Unix socket a URL names (`postgres://user@/db?host=DIR`, `unix:///path`), or None for TCP."""
     parts = urlsplit(url)
+    if parts.scheme == "unix":
+        return Path(parts.path)
     host = parse_qs(parts.query).get("host", [parts.hostname or ""])[0]
     if not host.startswith("/"):
         return None
     return Path(host) / f".s.PGSQL.{parts.port or DEFAULT_PORTS['postgres']}"
 
 
+def _tcp_target(url: str) -> tuple[str, int]:
+    parts = urlsplit(url)
+    return parts.hostname or "127.0.0.1", parts.port or DEFAULT_PORTS.get(parts.scheme, 0)
+
+
 def address(url: str) -> str:
     """Where `url` points, for a message."""
-    parts = urlsplit(url)
     unix = socket_path(url)
-    return str(unix) if unix else f"{parts.hostname or '127.0.0.1'}:{parts.port or DEFAULT_PORTS[parts.scheme]}"
+    if unix is not None:
+        return str(unix)
+    host, port = _tcp_target(url)
+    return f"{host}:{port}"
 
 
 def answers(url: str, timeout: float = 1.0) -> bool:
@@ -58,9 +67,7 @@ def answers(url: str, timeout: float = 1.0) -> bool:
                 sock.settimeout(timeout)
                 sock.connect(str(unix))
         else:
-            parts = urlsplit(url)
-            target = (parts.hostname or "127.0.0.1", parts.port or DEFAULT_PORTS[parts.scheme])
-            socket.create_connection(target, timeout).close()
+            socket.create_connection(_tcp_target(url), timeout).close()
     except OSError:
         return False
     return True
