@@ -113,10 +113,10 @@ dev: $(STAMP) web
 # Wipes what the embedded PostgreSQL, Redis and the development key keep in .data/ (FORCE=1: no question).
 reset:
 	@if [ -f .data/postgres/postmaster.pid ] && kill -0 "$$(head -n 1 .data/postgres/postmaster.pid)" 2>/dev/null; then \
-		echo "the embedded PostgreSQL is running: stop make dev (Ctrl-C) first"; exit 1; fi
-	@if [ "$(FORCE)" != 1 ]; then read -r -p "delete .data/ (the embedded databases' data)? [y/N] " answer; \
-		case "$$answer" in [yY]*) ;; *) echo "kept"; exit 1;; esac; fi
-	rm -rf .data
+		echo "the embedded PostgreSQL is running: stop make dev (Ctrl-C) first"; exit 1; fi; \
+	if [ "$(FORCE)" != 1 ]; then read -r -p "delete .data/ (the embedded databases' data)? [y/N] " answer; \
+		case "$$answer" in [yY]*) ;; *) echo "kept .data/"; exit 0;; esac; fi; \
+	rm -rf .data && echo "deleted .data/"
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache web/node_modules web/dist test-artifacts
