@@ -103,8 +103,7 @@ pytest: $(STAMP)
 test: install proto-check lint typecheck web web-test pytest
 
 migrate: $(STAMP)
-	$(BIN)/python -m svc_auth.migrations
-	$(BIN)/python -m svc_images.migrations
+	$(BIN)/python -m tools.devrun --migrate
 
 # PostgreSQL and Redis that do not answer are started embedded (tools/embedded.py), then migrated.
 dev: $(STAMP) web

@@ -211,16 +211,16 @@ async def _prepare(supervisor: Supervisor, chosen: list[Dependency]) -> bool:
     return True
 
 
-async def main() -> int:
+async def main(*, migrate_only: bool = False) -> int:
     env = os.environ | {
         "PIXELFLOW_ENV": os.environ.get("PIXELFLOW_ENV", "development"),
         "PYTHONUNBUFFERED": "1",
         "MALLOC_ARENA_MAX": "2",  # as the images run it (docker/Dockerfile)
     }
-    chosen = dependencies(env)
+    chosen = [postgres(env, sys.executable)] if migrate_only else dependencies(env)
     for dependency in chosen:
         print(f"devrun: {dependency.name}: {dependency.uses}", flush=True)
-    wanted = services()
+    wanted = [] if migrate_only else services()
     width = max(len(name) for name in [*(d.name for d in chosen), "migrate", *(p.name for p in wanted)])
     supervisor = Supervisor(dict(env), width)
     loop = asyncio.get_running_loop()
@@ -231,6 +231,9 @@ async def main() -> int:
         print("devrun: the dependencies or migrations did not come up; stopping", flush=True)
         await supervisor.shutdown()
         return 0 if supervisor.stop.is_set() else 1
+    if migrate_only:
+        await supervisor.shutdown()
+        return 0
     for process in wanted:
         supervisor.running[process.name] = await supervisor.start(process)
 
@@ -245,4 +248,5 @@ async def main() -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(asyncio.run(main()))
+    # --migrate: only the migrations, on an embedded PostgreSQL for as long as they run when none answers.
+    sys.exit(asyncio.run(main(migrate_only=sys.argv[1:] == ["--migrate"])))
