@@ -97,14 +97,13 @@ def postgres(env: dict[str, str], python: str) -> Dependency:
     return Dependency("postgres", uses, process, server_env)
 
 
-def redis(env: dict[str, str]) -> Dependency:
+def redis(env: dict[str, str], python: str) -> Dependency:
     port = free_port()
     server = embedded.redis_url(port)
     down, uses = _choose(configured(REDIS_SETTINGS, env), f"embedded {embedded.REDIS_NAME} at {server}")
     if not down:
         return Dependency("redis", uses)
-    embedded.stop_leftover_redis(embedded.REDIS_DATA)
-    command = embedded.redis_command(port=port, data_dir=embedded.REDIS_DATA, persistent=True)
+    command = [python, "-m", "tools.embedded", "redis", "--port", str(port), "--dir", str(embedded.REDIS_DATA)]
     process = Process("redis", command, ready=lambda: embedded.answers(server))
     return Dependency(
         "redis", uses, process, lambda: {variable: embedded.with_server(url, server) for variable, url in down.items()}
@@ -122,7 +121,7 @@ def s3(env: dict[str, str], python: str) -> Dependency:
 
 
 def dependencies(env: dict[str, str]) -> list[Dependency]:
-    return [postgres(env, sys.executable), redis(env), s3(env, sys.executable)]
+    return [postgres(env, sys.executable), redis(env, sys.executable), s3(env, sys.executable)]
 
 
 def services() -> list[Process]:

