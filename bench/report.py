@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from bench.hostile import report_hostile
+
 QUALITY = 80
 DEFAULT_EFFORT = 4
 WORKER_CONCURRENCY = 2  # PIXELFLOW_WORKER_CONCURRENCY's default: conversions at once in the worker
@@ -63,6 +65,8 @@ def report(results: dict[str, Any]) -> str:
             f"GET {name} at {row['achieved_rate']:.0f}/s: p50 {row['p50_ms']:.1f} ms, p99 {row['p99_ms']:.1f} ms, "
             f"errors {sum(row['errors'].values())}"
         )
+    hostile_lines, hostile_targets = report_hostile(results["hostile"]) if "hostile" in results else ([], [])
+    lines += hostile_lines
     fastest_peer = max(libs["pillow"]["images_per_second"], libs["sharp"]["images_per_second"])
     smallest_peer = min(libs["pillow"]["output_bytes"], libs["sharp"]["output_bytes"])
     pyvips = libs["pyvips"]
@@ -89,6 +93,7 @@ def report(results: dict[str, Any]) -> str:
             f"GET latest p99 < 25 ms, no errors: {load['latest']['p99_ms']:.1f} ms",
         ),
         (e2e["notify_p95_ms"] < 50, f"notification p95 < 50 ms: {e2e['notify_p95_ms']:.1f} ms"),
+        *hostile_targets,
     ]
     lines += ["", "targets:"] + [f"  {mark(ok)} {text}" for ok, text in targets]
     stolen = results.get("cpu_stolen_percent", {})

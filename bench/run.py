@@ -6,9 +6,12 @@
    with the raw limit measured again just before, since the machine's speed drifts over part 1.
 3. Streaming memory: a 200 MiB upload, peak RSS growth of the edge and svc_images.
 4. API under load: fixed-rate GETs from a separate process.
+5. Hostile clients (bench.hostile): the edge's memory under a 200 MiB non-upload body, its CPU per
+   hostile upload, and the latency of `/` and an API read while hostile uploads arrive.
 
 Settings: BENCH_IMAGES (a folder of JPEGs; default bench/corpus), BENCH_ROUNDS (3), BENCH_USERS (8),
-BENCH_RATE (200 requests/s), BENCH_LOAD_SECONDS (30), BENCH_UPLOAD_MIB (200).
+BENCH_RATE (200 requests/s), BENCH_LOAD_SECONDS (30), BENCH_UPLOAD_MIB (200), BENCH_HOSTILE_MIB (8),
+BENCH_HOSTILE_SECONDS (10), BENCH_HOSTILE_RATE (50 requests/s).
 """
 
 from __future__ import annotations
@@ -18,7 +21,6 @@ import json
 import os
 import subprocess
 import sys
-import threading
 import time
 import uuid
 from datetime import UTC, datetime
@@ -26,10 +28,11 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-import psutil
 import socketio
 
 from bench.conversion import part_conversion, raw_limit
+from bench.hostile import part_hostile
+from bench.meters import CpuMeter, RssSampler
 from bench.report import report
 from bench.steal import StealMeter
 from bench.system import ROOT, System
@@ -131,50 +134,6 @@ async def part_end_to_end(system: System, files: list[Path], users: int) -> dict
     }
 
 
-class CpuMeter:
-    """CPU seconds each process (and this benchmark client) spends from now until `used()`."""
-
-    def __init__(self, pids: dict[str, int]) -> None:
-        self.processes = {name: psutil.Process(pid) for name, pid in pids.items()}
-        self.processes["bench client"] = psutil.Process()
-        self.start = {name: self._total(process) for name, process in self.processes.items()}
-
-    @staticmethod
-    def _total(process: psutil.Process) -> float:
-        times = process.cpu_times()
-        return float(times.user + times.system)
-
-    def used(self) -> dict[str, float]:
-        return {name: self._total(process) - self.start[name] for name, process in self.processes.items()}
-
-
-class RssSampler:
-    """Samples the resident memory of some processes every few milliseconds, in a thread."""
-
-    def __init__(self, pids: dict[str, int]) -> None:
-        self.processes = {name: psutil.Process(pid) for name, pid in pids.items()}
-        self.peak = {name: 0 for name in pids}
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
-
-    def rss(self) -> dict[str, int]:
-        return {name: process.memory_info().rss for name, process in self.processes.items()}
-
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            for name, value in self.rss().items():
-                self.peak[name] = max(self.peak[name], value)
-            time.sleep(0.005)
-
-    def __enter__(self) -> RssSampler:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *_: object) -> None:
-        self._stop.set()
-        self._thread.join()
-
-
 async def settled(client: httpx.AsyncClient, image_id: str, token: str, timeout: float = 300) -> tuple[str, float]:
     """Waits for the image to be `done` or `failed`: (its status, seconds waited)."""
     begin = time.perf_counter()
@@ -242,13 +201,13 @@ def main() -> None:
         header = pyvips.Image.new_from_file(str(path))
         megapixels += header.width * header.height / 1e6
     results: dict[str, Any] = {"images": len(files), "megapixels": megapixels, "rounds": rounds}
-    print("1/4 conversion, library against library", flush=True)
+    print("1/5 conversion, library against library", flush=True)
     with StealMeter() as stolen:
         results["conversion"] = part_conversion(files, rounds)
     steal = {"conversion": stolen.percent}
     upload_mib = setting("BENCH_UPLOAD_MIB", 200)
     system = System(max_upload_bytes=(upload_mib + 16) * MIB)
-    print("2/4 end to end (starting the system)", flush=True)
+    print("2/5 end to end (starting the system)", flush=True)
     # Measured again next to part 2: this machine's speed drifts over the minutes part 1 takes.
     results["conversion"]["raw_before_end_to_end"] = raw_limit(files)
     system.start()
@@ -257,13 +216,15 @@ def main() -> None:
             results["end_to_end"] = asyncio.run(part_end_to_end(system, files, setting("BENCH_USERS", 8)))
         steal["end_to_end"] = stolen.percent
         token, image_id = results["end_to_end"].pop("token"), results["end_to_end"].pop("image_id")
-        print("3/4 streaming memory", flush=True)
+        print("3/5 streaming memory", flush=True)
         results["streaming_memory"] = asyncio.run(part_streaming_memory(system, token, files[0], upload_mib))
-        print("4/4 API under load", flush=True)
+        print("4/5 API under load", flush=True)
         rate, seconds = setting("BENCH_RATE", 200), setting("BENCH_LOAD_SECONDS", 30)
         with StealMeter() as stolen:
             results["load"] = part_load(system, token, image_id, rate, seconds)
         steal["load"] = stolen.percent
+        print("5/5 hostile clients", flush=True)
+        results["hostile"] = asyncio.run(part_hostile(system, token))
         results["cpu_stolen_percent"] = steal
     finally:
         system.stop()

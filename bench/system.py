@@ -22,6 +22,8 @@ from pixelflow.runtime.testing import free_port
 ROOT = Path(__file__).parents[1]
 POSTGRES = "postgres://postgres@127.0.0.1:5432"
 REDIS_URL = "redis://127.0.0.1:6379/0"
+WEB_DIST = ROOT / "web" / "dist"
+MIB = 1024 * 1024
 
 
 @dataclass
@@ -61,7 +63,9 @@ class System:
             "PIXELFLOW_EDGE_IMAGES_ADDRESS": f"127.0.0.1:{self.ports['images']}",
             "PIXELFLOW_EDGE_REDIS_PREFIX": self.tag,
             "PIXELFLOW_EDGE_AUTH_RATE_LIMIT_PER_MINUTE": "100000",
-            "PIXELFLOW_EDGE_WEB_DIST": "/nonexistent",
+            "PIXELFLOW_EDGE_MAX_UPLOAD_BODY_BYTES": str(self.max_upload_bytes + MIB),
+            # The web app when it is built (`make web`): the hostile part measures `/` as people get it.
+            "PIXELFLOW_EDGE_WEB_DIST": str(WEB_DIST if (WEB_DIST / "index.html").is_file() else "/nonexistent"),
         }
 
     def start(self) -> None:

@@ -87,6 +87,8 @@ def auth_settings(auth_database_url: str, tmp_path_factory: pytest.TempPathFacto
         argon2_time_cost=1,
         argon2_parallelism=1,
         shutdown_grace_seconds=5,
+        redis_url=REDIS_URL,
+        redis_prefix=f"pixelflow-test-{RUN_ID}",
     )
 
 
@@ -129,6 +131,7 @@ def images_settings(
         database_url=images_database_url,
         redis_url=REDIS_URL,
         queue_name=redis_prefix,
+        redis_prefix=redis_prefix,
         auth_address=auth_server.address,
         s3_endpoint=s3_endpoint,
         s3_bucket=f"pixelflow-test-{RUN_ID}",

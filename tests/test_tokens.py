@@ -67,7 +67,9 @@ async def test_tampered_payload(http: httpx.AsyncClient, session: dict[str, Any]
 
 async def test_expired(http: httpx.AsyncClient, session: dict[str, Any], auth_server: RunningService) -> None:
     user = session["user"]
-    expired = _real_key(auth_server).access_token(user_id=user["id"], email=user["email"], ttl=timedelta(minutes=-2))
+    expired = _real_key(auth_server).access_token(
+        user_id=user["id"], email=user["email"], session_id="s-1", ttl=timedelta(minutes=-2)
+    )
     assert await _me_status(http, expired) == (401, "access token expired")
 
 
@@ -76,7 +78,9 @@ async def test_signed_by_another_key(
 ) -> None:
     user = session["user"]
     impostor = SigningKey.generate()
-    unknown_kid = impostor.access_token(user_id=user["id"], email=user["email"], ttl=timedelta(minutes=5))
+    unknown_kid = impostor.access_token(
+        user_id=user["id"], email=user["email"], session_id="s-1", ttl=timedelta(minutes=5)
+    )
     assert await _me_status(http, unknown_kid) == (401, "access token is signed by an unknown key")
     # The same forgery naming the real key id fails on the signature.
     header = {"alg": "EdDSA", "typ": "JWT", "kid": _real_key(auth_server).kid}
@@ -144,7 +148,7 @@ async def test_a_remembered_token_still_expires_and_a_key_rotation_forgets_it() 
         return dict(published)
 
     verifier = TokenVerifier(keys, leeway_seconds=0, reload_interval=0)
-    short = old.access_token(user_id="u-1", email="a@example.com", ttl=timedelta(seconds=2))
+    short = old.access_token(user_id="u-1", email="a@example.com", session_id="s-1", ttl=timedelta(seconds=2))
     assert (await verifier.verify(short)).user_id == "u-1"
     assert (await verifier.verify(short)).user_id == "u-1"
     assert loads == 1
@@ -153,10 +157,10 @@ async def test_a_remembered_token_still_expires_and_a_key_rotation_forgets_it() 
         await verifier.verify(short)
 
     # svc_auth rotates to a new key: tokens of the withdrawn key stop passing, remembered or not.
-    remembered = old.access_token(user_id="u-1", email="a@example.com", ttl=timedelta(minutes=5))
+    remembered = old.access_token(user_id="u-1", email="a@example.com", session_id="s-1", ttl=timedelta(minutes=5))
     assert (await verifier.verify(remembered)).user_id == "u-1"
     published = {new.kid: new.public_key}
-    fresh = new.access_token(user_id="u-2", email="b@example.com", ttl=timedelta(minutes=5))
+    fresh = new.access_token(user_id="u-2", email="b@example.com", session_id="s-2", ttl=timedelta(minutes=5))
     assert (await verifier.verify(fresh)).user_id == "u-2"
     with pytest.raises(Unauthenticated, match="unknown key"):
         await verifier.verify(remembered)

@@ -142,7 +142,7 @@ async def test_tokens_are_checked(http: httpx.AsyncClient, owner: dict[str, Any]
     anonymous = await http.post("/api/images", files={"file": ("a.png", png)})
     assert anonymous.status_code == 401
     forged = SigningKey.generate().access_token(
-        user_id=owner["user"]["id"], email="x@example.com", ttl=timedelta(minutes=5)
+        user_id=owner["user"]["id"], email="x@example.com", session_id="s-1", ttl=timedelta(minutes=5)
     )
     foreign = await http.post(
         "/api/images", files={"file": ("a.png", png)}, headers={"Authorization": f"Bearer {forged}"}

@@ -27,6 +27,9 @@ class ErrorKind:
 INVALID_ARGUMENT = ErrorKind("invalid_argument", grpc.StatusCode.INVALID_ARGUMENT, 422)
 UNSUPPORTED_MEDIA_TYPE = ErrorKind("unsupported_media_type", grpc.StatusCode.INVALID_ARGUMENT, 415)
 TOO_LARGE = ErrorKind("too_large", grpc.StatusCode.RESOURCE_EXHAUSTED, 413)
+# 413, not 507: the request is what is too large for the room the account has left; a 5xx would
+# call the client's own limit a server fault.
+QUOTA_EXCEEDED = ErrorKind("quota_exceeded", grpc.StatusCode.RESOURCE_EXHAUSTED, 413)
 RATE_LIMITED = ErrorKind("rate_limited", grpc.StatusCode.RESOURCE_EXHAUSTED, 429)
 UNAUTHENTICATED = ErrorKind("unauthenticated", grpc.StatusCode.UNAUTHENTICATED, 401)
 PERMISSION_DENIED = ErrorKind("permission_denied", grpc.StatusCode.PERMISSION_DENIED, 403)
@@ -42,6 +45,7 @@ ERROR_KINDS: dict[str, ErrorKind] = {
         INVALID_ARGUMENT,
         UNSUPPORTED_MEDIA_TYPE,
         TOO_LARGE,
+        QUOTA_EXCEEDED,
         RATE_LIMITED,
         UNAUTHENTICATED,
         PERMISSION_DENIED,
@@ -92,6 +96,12 @@ class UnsupportedMediaType(DomainError):
 
 class TooLarge(DomainError):
     kind = TOO_LARGE
+
+
+class QuotaExceeded(TooLarge):
+    """The account's storage quota has no room for this upload."""
+
+    kind = QUOTA_EXCEEDED
 
 
 class RateLimited(DomainError):

@@ -38,6 +38,8 @@ def image_json(image: images_pb2.Image) -> dict[str, Any]:
         "content_type": image.content_type,
         "width": image.width or None,
         "height": image.height or None,
+        # The optimized image was scaled down to fit WebP's 16383-pixel side (width/height say to what).
+        "downscaled": image.downscaled,
         "size_bytes": image.size_bytes,
         "optimized_size_bytes": image.optimized_size_bytes or None,
         "uploaded_at": uploaded.isoformat() if uploaded else None,

@@ -14,8 +14,8 @@ from grpc_health.v1 import health_pb2, health_pb2_grpc
 SERVING = "SERVING"
 
 COMPONENTS: dict[str, tuple[str, ...]] = {
-    "pixelflow.auth.v1.Auth": ("database",),
-    "pixelflow.images.v1.Images": ("database", "storage", "queue"),
+    "pixelflow.auth.v1.Auth": ("database", "session store"),
+    "pixelflow.images.v1.Images": ("database", "storage", "queue", "session store"),
 }
 
 

@@ -21,6 +21,7 @@ IDEMPOTENT_READS = {
         "GetLatestImage",
         "ListImages",
         "DownloadOptimized",
+        "GetUsage",
     ),
 }
 

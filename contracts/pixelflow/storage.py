@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import io
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -13,7 +14,9 @@ import aiohttp
 from aiohttp_retry import ExponentialRetry, RetryClient
 from miniopy_async.api import Minio
 from miniopy_async.commonconfig import ENABLED, Filter
+from miniopy_async.datatypes import MultipartUploader
 from miniopy_async.error import S3Error
+from miniopy_async.helpers import read_part_data
 from miniopy_async.lifecycleconfig import AbortIncompleteMultipartUpload, LifecycleConfig, Rule
 from pydantic import Field, SecretStr
 
@@ -69,24 +72,55 @@ def s3_client(settings: S3Settings) -> Minio:
     return client
 
 
-async def ensure_bucket(client: Minio, bucket: str) -> None:
-    """Creates the bucket when missing; interrupted multipart uploads are cleaned by S3 after a day."""
+INCOMPLETE_UPLOADS_RULE = "abort-incomplete-uploads"
+
+
+async def ensure_bucket(client: Minio, bucket: str, *, incomplete_uploads: tuple[str, int] | None = None) -> None:
+    """Creates the bucket when missing; with `incomplete_uploads=(prefix, days)`, makes S3 abort the
+    multipart uploads under `prefix` left unfinished that many days (a crash between two parts).
+
+    The rule is set whoever created the bucket (compose and `make dev` create it before any service
+    starts), and only for one prefix: a later resumable upload may keep its parts for longer.
+    """
     if not await client.bucket_exists(bucket):
         await client.make_bucket(bucket)
-        rule = Rule(
-            ENABLED,
-            rule_filter=Filter(prefix=""),
-            rule_id="abort-incomplete-uploads",
-            abort_incomplete_multipart_upload=AbortIncompleteMultipartUpload(1),
-        )
-        try:
-            await client.set_bucket_lifecycle(bucket, LifecycleConfig([rule]))
-        except S3Error:
-            # Not every S3 implements it (MinIO expires stale uploads by itself).
-            log.warning("the bucket %s has no lifecycle rule for interrupted uploads", bucket)
+    if incomplete_uploads is not None:
+        await _ensure_incomplete_uploads_rule(client, bucket, *incomplete_uploads)
+
+
+async def _ensure_incomplete_uploads_rule(client: Minio, bucket: str, prefix: str, days: int) -> None:
+    rule = Rule(
+        ENABLED,
+        rule_filter=Filter(prefix=prefix),
+        rule_id=INCOMPLETE_UPLOADS_RULE,
+        abort_incomplete_multipart_upload=AbortIncompleteMultipartUpload(days),
+    )
+    try:
+        current = await client.get_bucket_lifecycle(bucket)
+        others = [r for r in (current.rules if current else []) if r.rule_id != INCOMPLETE_UPLOADS_RULE]
+        ours = next((r for r in (current.rules if current else []) if r.rule_id == INCOMPLETE_UPLOADS_RULE), None)
+        if ours is not None and _same_rule(ours, rule):
+            return
+        # Other rules of the bucket (its operator's) are kept as they are.
+        await client.set_bucket_lifecycle(bucket, LifecycleConfig([*others, rule]))
+    except S3Error:
+        # Not every S3 implements it (MinIO expires stale uploads by itself).
+        log.warning("the bucket %s has no lifecycle rule for interrupted uploads", bucket, exc_info=True)
+
+
+def _same_rule(a: Rule, b: Rule) -> bool:
+    def days(rule: Rule) -> int | None:
+        abort = rule.abort_incomplete_multipart_upload
+        return abort.days_after_initiation if abort else None
+
+    def prefix(rule: Rule) -> str | None:
+        return rule.rule_filter.prefix if rule.rule_filter else None
+
+    return a.status == b.status and days(a) == days(b) and prefix(a) == prefix(b)
 
 
 DOWNLOAD_CHUNK = 256 * 1024
+
 
 STORAGE_ERRORS: tuple[type[BaseException], ...] = (S3Error, aiohttp.ClientError, OSError, asyncio.TimeoutError)
 
@@ -106,18 +140,48 @@ class ObjectStore:
         self.bucket = bucket
 
     async def put_stream(self, key: str, stream: Any, *, content_type: str) -> None:
-        """Streams `stream.read(n)` to `key` as a multipart upload; nothing is held whole in memory."""
-        # One part in flight: with parallel part uploads miniopy keeps reading parts while earlier
-        # ones wait for a slot, so a fast client would pile the whole file up in memory.
-        await self.client.put_object(
-            self.bucket,
-            key,
-            stream,
-            length=-1,
-            part_size=PART_SIZE,
-            content_type=content_type,
-            num_parallel_uploads=1,
-        )
+        """Streams `stream.read(n)` to `key`, one part in memory at a time; on every way out short of
+        success (an error, a refusal raised by `stream`, a cancelled call) the multipart upload is
+        aborted, so no part is left behind in the bucket.
+
+        miniopy's `put_object` aborts only on `Exception`: a `CancelledError` (the client went away)
+        left its parts stored and invisible until a lifecycle rule expired them.
+        """
+        part = await read_part_data(stream, PART_SIZE)
+        if len(part) < PART_SIZE:
+            await self.client.put_object(self.bucket, key, io.BytesIO(part), len(part), content_type=content_type)
+            return
+        uploader = self.client.multipart_uploader(self.bucket, key, content_type=content_type)
+        # Creates the upload (its `__aexit__` would complete it, even on an error: not used as such).
+        await uploader.__aenter__()  # type: ignore[no-untyped-call]
+        try:
+            number = 1
+            while part:
+                await uploader.upload_part(part, number)
+                part = await read_part_data(stream, PART_SIZE)
+                number += 1
+            await uploader.complete()
+        except BaseException:
+            await asyncio.shield(self._abort_quietly(uploader, key))
+            raise
+
+    async def _abort_quietly(self, uploader: MultipartUploader, key: str) -> None:
+        try:
+            await uploader.abort()  # type: ignore[no-untyped-call]
+        except STORAGE_ERRORS:
+            # Already aborted by miniopy (a part that failed), or S3 is unreachable: its lifecycle
+            # rule removes the parts later.
+            log.info("the multipart upload of %s could not be aborted", key, exc_info=True)
+
+    async def read_range(self, key: str, *, offset: int, length: int) -> bytes:
+        """`length` bytes of `key` from `offset` (fewer at the end of the object), in one ranged GET."""
+        response = await self.client.get_object(self.bucket, key, offset=offset, length=length)
+        try:
+            data: bytes = await response.read()
+            return data
+        finally:
+            response.close()
+            await response.release()
 
     async def put_file(self, key: str, path: str, *, content_type: str) -> None:
         await self.client.fput_object(self.bucket, key, path, content_type=content_type)

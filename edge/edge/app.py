@@ -13,12 +13,13 @@ from starlette.types import ASGIApp
 
 from edge.errors import install_error_handlers
 from edge.grpc_clients import Backends
-from edge.middleware import JsonBodyLimitMiddleware, RequestContextMiddleware
+from edge.middleware import BodyLimitMiddleware, RequestContextMiddleware
 from edge.ratelimit import RateLimiter
-from edge.routes import auth, health, images
+from edge.routes import auth, health, images, usage
 from edge.settings import EdgeSettings
 from edge.sockets import create_socket_server
 from edge.webapp import WebApp
+from pixelflow.sessions import EndedSessions
 
 
 def create_app(settings: EdgeSettings) -> ASGIApp:
@@ -28,14 +29,18 @@ def create_app(settings: EdgeSettings) -> ASGIApp:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         redis = Redis.from_url(settings.redis_url)
-        backends = Backends.open(auth_address=settings.auth_address, images_address=settings.images_address)
+        ended = EndedSessions(redis, prefix=settings.redis_prefix, check_seconds=settings.ended_session_check_seconds)
+        backends = Backends.open(
+            auth_address=settings.auth_address, images_address=settings.images_address, session_ended=ended.is_ended
+        )
         opened["current"] = backends
         app.state.settings = settings
         app.state.backends = backends
         app.state.redis = redis
-        app.state.rate_limiter = RateLimiter(redis, prefix=settings.redis_prefix)
+        app.state.rate_limiter = RateLimiter.for_settings(redis, settings)
         try:
-            yield
+            async with sockets.running(ended):
+                yield
         finally:
             await backends.close()
             await redis.aclose()
@@ -50,6 +55,7 @@ def create_app(settings: EdgeSettings) -> ASGIApp:
     app.include_router(health.router)
     app.include_router(auth.router)
     app.include_router(images.router)
+    app.include_router(usage.router)
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,
@@ -60,8 +66,12 @@ def create_app(settings: EdgeSettings) -> ASGIApp:
         )
     if settings.web_dist.is_dir():
         app.mount("/", WebApp(str(settings.web_dist)), name="web")
-    app.add_middleware(JsonBodyLimitMiddleware, max_bytes=settings.max_json_body_bytes)
+    app.add_middleware(
+        BodyLimitMiddleware,
+        max_bytes=settings.max_json_body_bytes,
+        route_max_bytes={f"POST {images.UPLOAD_PATH}": settings.max_upload_body_bytes},
+    )
     app.add_middleware(RequestContextMiddleware)
     sockets = create_socket_server(settings, opened)
-    combined: ASGIApp = socketio.ASGIApp(sockets, other_asgi_app=app, socketio_path="socket.io")
+    combined: ASGIApp = socketio.ASGIApp(sockets.server, other_asgi_app=app, socketio_path="socket.io")
     return combined

@@ -15,7 +15,7 @@ from pixelflow.auth.v1 import auth_pb2_grpc
 from pixelflow.images.v1 import images_pb2_grpc
 from pixelflow.logs import REQUEST_ID_KEY, request_id_var
 from pixelflow.retries import retrying_channel_options
-from pixelflow.tokens import TokenVerifier, remote_key_loader
+from pixelflow.tokens import SessionCheck, TokenVerifier, remote_key_loader
 
 
 class _RequestIdInterceptor(
@@ -57,16 +57,21 @@ class Backends:
 
     auth_channel: grpc.aio.Channel
     images_channel: grpc.aio.Channel
+    session_ended: SessionCheck | None = None
 
     def __post_init__(self) -> None:
         self.auth = auth_pb2_grpc.AuthStub(self.auth_channel)
         self.images = images_pb2_grpc.ImagesStub(self.images_channel)
-        # Socket.IO connections are authenticated here, with svc_auth's public keys.
-        self.tokens = TokenVerifier(remote_key_loader(self.auth_channel))
+        # What the edge checks itself (sockets, the upload before its body), with svc_auth's public keys.
+        self.tokens = TokenVerifier(remote_key_loader(self.auth_channel), session_ended=self.session_ended)
 
     @classmethod
-    def open(cls, *, auth_address: str, images_address: str) -> Backends:
-        return cls(auth_channel=open_channel(auth_address), images_channel=open_channel(images_address))
+    def open(cls, *, auth_address: str, images_address: str, session_ended: SessionCheck | None = None) -> Backends:
+        return cls(
+            auth_channel=open_channel(auth_address),
+            images_channel=open_channel(images_address),
+            session_ended=session_ended,
+        )
 
     def channels(self) -> dict[str, tuple[grpc.aio.Channel, str]]:
         return {

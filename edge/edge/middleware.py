@@ -1,6 +1,8 @@
-"""Pure ASGI middleware: request ids, security headers and a bound on JSON bodies."""
+"""Pure ASGI middleware: request ids, security headers and a bound on every body."""
 
 from __future__ import annotations
+
+from collections.abc import Mapping
 
 from starlette.datastructures import MutableHeaders
 from starlette.exceptions import HTTPException
@@ -47,32 +49,45 @@ class RequestContextMiddleware:
         await self.app(scope, receive, send_with_headers)
 
 
-class JsonBodyLimitMiddleware:
-    """Refuses JSON bodies over `max_bytes` with 413, whether or not they declare a length."""
+TOO_LARGE = "request body too large"
 
-    def __init__(self, app: ASGIApp, *, max_bytes: int) -> None:
+
+class BodyLimitMiddleware:
+    """Bounds every request body by its route, whatever its content type: a declared length over the
+    limit is refused before anything is read, and reading stops at the limit (413 either way).
+
+    Starlette itself reads a body whole, so this is the only bound on what a route's `request.body()`,
+    form or JSON parsing may hold.
+    """
+
+    def __init__(self, app: ASGIApp, *, max_bytes: int, route_max_bytes: Mapping[str, int] | None = None) -> None:
+        """`route_max_bytes` maps "METHOD /path" to that route's own limit; others get `max_bytes`."""
         self.app = app
         self.max_bytes = max_bytes
+        self.route_max_bytes = dict(route_max_bytes or {})
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        headers = dict(scope.get("headers") or ())
-        if scope["type"] != "http" or b"json" not in headers.get(b"content-type", b""):
+        if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        declared = headers.get(b"content-length", b"")
-        if declared.isdigit() and int(declared) > self.max_bytes:
-            response = JSONResponse({"detail": "request body too large"}, status_code=413)
+        route = f"{scope['method']} {scope['path'].rstrip('/') or '/'}"
+        limit = self.route_max_bytes.get(route, self.max_bytes)
+        declared = dict(scope.get("headers") or ()).get(b"content-length", b"")
+        if declared.isdigit() and int(declared) > limit:
+            response = JSONResponse({"detail": TOO_LARGE}, status_code=413)
             await response(scope, receive, send)
             return
         received = 0
 
         async def bounded_receive() -> Message:
             nonlocal received
+            if received > limit:  # a caller that ignored the 413 below reads no further
+                raise HTTPException(413, TOO_LARGE)
             message = await receive()
             received += len(message.get("body", b""))
-            if received > self.max_bytes:
+            if received > limit:
                 # FastAPI re-raises an HTTPException from body reading; the error handler answers it.
-                raise HTTPException(413, "request body too large")
+                raise HTTPException(413, TOO_LARGE)
             return message
 
         await self.app(scope, bounded_receive, send)

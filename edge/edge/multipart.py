@@ -2,22 +2,37 @@
 
 Nothing is buffered beyond the chunk at hand and nothing is spooled to disk (unlike
 `Request.form()`); the consumer (the gRPC upload stream) pulls, so back-pressure reaches the client.
+
+Parsing runs on the event loop, so what precedes the file's bytes is bounded before it is parsed:
+in parts (empty parts cost CPU and carry no bytes), in bytes (the preamble, the other fields and
+every part's headers) and in time; after the file part, only a closing boundary and a short
+epilogue may follow.
 """
 
 from __future__ import annotations
 
+import asyncio
 from collections import deque
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 
-from python_multipart.exceptions import MultipartParseError
+from python_multipart.exceptions import FormParserError, MultipartParseError
 from python_multipart.multipart import MultipartParser, parse_options_header
 
 from pixelflow.errors import InvalidArgument, UnsupportedMediaType
 
 FILE_FIELD = "file"
-MAX_OTHER_FIELDS_BYTES = 64 * 1024
-MAX_HEADER_BYTES = 16 * 1024
+# RFC 2046 5.1.1: a boundary is 1 to 70 characters.
+MAX_BOUNDARY_LENGTH = 70
+
+
+@dataclass(frozen=True)
+class FormLimits:
+    max_parts: int
+    max_bytes_before_file: int
+    max_part_header_bytes: int
+    max_framing_bytes: int
+    deadline_seconds: float
 
 
 @dataclass
@@ -31,48 +46,51 @@ class _Part:
 class FileUpload:
     """Parses a request body until the `file` part starts, then streams that part's bytes."""
 
-    def __init__(self, content_type: str, body: AsyncIterator[bytes]) -> None:
+    def __init__(self, content_type: str, body: AsyncIterator[bytes], limits: FormLimits) -> None:
         media_type, options = parse_options_header(content_type)
         boundary = options.get(b"boundary")
         if media_type != b"multipart/form-data" or not boundary:
             raise UnsupportedMediaType(f"expected multipart/form-data with a '{FILE_FIELD}' field")
+        if len(boundary) > MAX_BOUNDARY_LENGTH:
+            raise InvalidArgument(f"the multipart boundary is longer than {MAX_BOUNDARY_LENGTH} characters")
         self._body = body
+        self._limits = limits
         self._part = _Part()
         self._out: deque[bytes] = deque()
+        self._parts = 0
         self._files_seen = 0
         self._file_done = False
-        self._other_bytes = 0
-        self._header_bytes = 0
+        self._read_before_file = 0
+        self._read_after_file = 0
         self.filename = ""
         self.content_type = ""
-        self._parser = MultipartParser(
-            boundary,
-            max_header_size=MAX_HEADER_BYTES,
-            callbacks={
-                "on_part_begin": self._on_part_begin,
-                "on_header_field": self._on_header_field,
-                "on_header_value": self._on_header_value,
-                "on_header_end": self._on_header_end,
-                "on_headers_finished": self._on_headers_finished,
-                "on_part_data": self._on_part_data,
-                "on_part_end": self._on_part_end,
-            },
-        )
+        try:
+            self._parser = MultipartParser(
+                boundary,
+                max_header_size=limits.max_part_header_bytes,
+                callbacks={
+                    "on_part_begin": self._on_part_begin,
+                    "on_header_field": self._on_header_field,
+                    "on_header_value": self._on_header_value,
+                    "on_header_end": self._on_header_end,
+                    "on_headers_finished": self._on_headers_finished,
+                    "on_part_data": self._on_part_data,
+                    "on_part_end": self._on_part_end,
+                },
+            )
+        except FormParserError as exc:
+            raise InvalidArgument(f"malformed multipart boundary: {exc}") from exc
 
     def _on_part_begin(self) -> None:
+        self._parts += 1
+        if self._parts > self._limits.max_parts:
+            raise InvalidArgument(f"the form has more than {self._limits.max_parts} parts", field=FILE_FIELD)
         self._part = _Part()
 
-    def _count_header(self, size: int) -> None:
-        self._header_bytes += size
-        if self._header_bytes > MAX_HEADER_BYTES:
-            raise InvalidArgument("multipart part headers are too large", field=FILE_FIELD)
-
     def _on_header_field(self, data: bytes, start: int, end: int) -> None:
-        self._count_header(end - start)
         self._part.header_field += data[start:end]
 
     def _on_header_value(self, data: bytes, start: int, end: int) -> None:
-        self._count_header(end - start)
         self._part.header_value += data[start:end]
 
     def _on_header_end(self) -> None:
@@ -95,10 +113,6 @@ class FileUpload:
     def _on_part_data(self, data: bytes, start: int, end: int) -> None:
         if self._part.is_file:
             self._out.append(data[start:end])
-            return
-        self._other_bytes += end - start
-        if self._other_bytes > MAX_OTHER_FIELDS_BYTES:
-            raise InvalidArgument("form fields besides the file are too large")
 
     def _on_part_end(self) -> None:
         if self._part.is_file:
@@ -110,12 +124,48 @@ class FileUpload:
         except MultipartParseError as exc:
             raise InvalidArgument(f"malformed multipart body: {exc}", field=FILE_FIELD) from exc
 
+    def _allowance_before_file(self) -> int:
+        """How many more bytes may be parsed while the file part has not begun."""
+        if not self._parts:
+            return self._limits.max_framing_bytes - self._read_before_file
+        return self._limits.max_bytes_before_file - self._read_before_file
+
+    def _refuse_before_file(self) -> InvalidArgument:
+        if not self._parts:
+            return InvalidArgument(f"the form's preamble is over {self._limits.max_framing_bytes:,} bytes")
+        return InvalidArgument("form fields besides the file are too large")
+
+    def _feed(self, chunk: bytes) -> None:
+        """Parses `chunk`, never more of it than the limits allow: the excess is refused unparsed."""
+        while chunk and not self._files_seen:
+            allowance = self._allowance_before_file()
+            if allowance <= 0:
+                raise self._refuse_before_file()
+            head, chunk = chunk[:allowance], chunk[allowance:]
+            self._read_before_file += len(head)
+            self._write(head)
+        if not chunk:
+            return
+        if self._file_done:
+            self._read_after_file += len(chunk)
+            if self._read_after_file > self._limits.max_framing_bytes:
+                limit = self._limits.max_framing_bytes
+                raise InvalidArgument(f"the form after the '{FILE_FIELD}' field is over {limit:,} bytes")
+        self._write(chunk)
+
     async def start(self) -> None:
-        """Reads until the `file` part's headers are parsed; 422 when the body has no such part."""
-        async for chunk in self._body:
-            self._write(chunk)
-            if self._files_seen:
-                return
+        """Reads until the `file` part's headers are parsed, within the form's deadline; 422 when
+        the body has no such part."""
+        try:
+            async with asyncio.timeout(self._limits.deadline_seconds):
+                async for chunk in self._body:
+                    self._feed(chunk)
+                    if self._files_seen:
+                        return
+        except TimeoutError:
+            raise InvalidArgument(
+                f"the '{FILE_FIELD}' field did not begin within {self._limits.deadline_seconds:g} s", field=FILE_FIELD
+            ) from None
         raise InvalidArgument(f"the multipart body has no '{FILE_FIELD}' field", field=FILE_FIELD)
 
     async def chunks(self) -> AsyncIterator[bytes]:
@@ -129,7 +179,7 @@ class FileUpload:
                 chunk = await anext(self._body)
             except StopAsyncIteration:
                 break
-            self._write(chunk)
+            self._feed(chunk)
         self._parser.finalize()
         if not self._file_done:
             raise InvalidArgument(f"the '{FILE_FIELD}' field ends before its boundary: the upload was cut off")

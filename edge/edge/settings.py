@@ -5,10 +5,10 @@ from pathlib import Path
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
-from pixelflow.settings import PixelflowSettings
+from pixelflow.sessions import SessionStoreSettings
 
 
-class EdgeSettings(PixelflowSettings):
+class EdgeSettings(SessionStoreSettings):
     """The edge's settings, from `PIXELFLOW_EDGE_*` environment variables."""
 
     model_config = SettingsConfigDict(env_prefix="PIXELFLOW_EDGE_")
@@ -19,13 +19,48 @@ class EdgeSettings(PixelflowSettings):
     images_address: str = Field("127.0.0.1:50052", description="svc_images gRPC address")
     redis_url: str = Field("redis://127.0.0.1:6379/0", description="Redis for rate limits and Socket.IO rooms")
     redis_prefix: str = Field("pixelflow", min_length=1, description="namespace of every Redis key")
-    auth_rate_limit_per_minute: int = Field(10, ge=1, description="login/register per client and per email")
+    auth_rate_limit_per_minute: int = Field(
+        10, ge=1, description="failed sign-ins, and registrations, per client per rate window"
+    )
+    auth_rate_window_seconds: int = Field(60, ge=1, description="window of the per-client sign-in limits")
+    auth_failures_per_email_and_client: int = Field(
+        5, ge=1, description="failed sign-ins per email from one client per rate window"
+    )
+    auth_email_slowdown_after: int = Field(
+        10, ge=1, description="failures on one email (all clients) before clients that failed must wait"
+    )
+    auth_email_window_seconds: int = Field(900, ge=1, description="window of the per-email failure count")
+    auth_email_first_delay_seconds: float = Field(
+        1.0, gt=0, description="first wait on a hammered email; doubles with each further failure"
+    )
+    auth_email_max_delay_seconds: float = Field(60.0, gt=0, description="longest wait on a hammered email")
+    ipv6_client_prefix: int = Field(64, ge=16, le=128, description="IPv6 clients are limited per network of this size")
     upload_timeout_seconds: float = Field(600.0, gt=0, description="deadline of one streamed upload")
     grpc_timeout_seconds: float = Field(
         10.0, gt=0, description="deadline of each gRPC call (also how long a restarting backend is waited for)"
     )
     readiness_timeout_seconds: float = Field(1.0, gt=0, description="deadline of each /readyz health check")
-    max_json_body_bytes: int = Field(64 * 1024, ge=1024, description="larger JSON bodies get 413")
+    max_json_body_bytes: int = Field(
+        64 * 1024, ge=1024, description="largest body of every route but the upload, whatever its type (else 413)"
+    )
+    max_upload_body_bytes: int = Field(
+        50 * 1024 * 1024 + 64 * 1024,
+        ge=1024,
+        description="largest upload request body: svc_images' max_upload_bytes plus room for the form (else 413)",
+    )
+    upload_max_parts: int = Field(4, ge=1, description="most parts of an upload's multipart form (it needs one)")
+    upload_max_bytes_before_file: int = Field(
+        64 * 1024, ge=256, description="most bytes of an upload's form before the file's bytes begin"
+    )
+    upload_max_part_header_bytes: int = Field(
+        16 * 1024, ge=256, description="most header bytes of one part of an upload's form"
+    )
+    upload_max_framing_bytes: int = Field(
+        1024, ge=128, description="most bytes of an upload's form before its first part and after the file part"
+    )
+    upload_form_deadline_seconds: float = Field(
+        10.0, gt=0, description="deadline for an upload's form to reach the file's bytes"
+    )
     cors_origins: list[str] = Field(default_factory=list, description="origins allowed by CORS (JSON list)")
     forwarded_allow_ips: str = Field("127.0.0.1", description="proxies whose X-Forwarded-For is trusted")
     web_dist: Path = Field(Path("web/dist"), description="the built web app served at /")

@@ -8,10 +8,13 @@ import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from email_validator import EmailNotValidError, validate_email
+from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.exceptions import IntegrityError
+from tortoise.transactions import in_transaction
 
+from pixelflow.emails import normalize_email
 from pixelflow.errors import AlreadyExists, InvalidArgument, NotFound, Unauthenticated
+from pixelflow.sessions import EndedSessions
 from svc_auth.keys import SigningKey
 from svc_auth.models import RefreshToken, User
 from svc_auth.passwords import PasswordHasher, check_password_policy
@@ -40,14 +43,8 @@ class TokenPolicy:
     signing_key: SigningKey
     access_ttl: timedelta
     refresh_ttl: timedelta
-
-
-def normalize_email(email: str) -> str:
-    try:
-        validated = validate_email(email.strip(), check_deliverability=False)
-    except EmailNotValidError as exc:
-        raise InvalidArgument(f"not a valid email address: {exc}", field="email") from exc
-    return validated.normalized.lower()
+    # Where ended sessions are written, so their access tokens stop passing everywhere.
+    ended_sessions: EndedSessions
 
 
 def _account(user: User) -> Account:
@@ -59,16 +56,15 @@ def _digest(refresh_token: str) -> str:
 
 
 async def _open_session(user: User, *, policy: TokenPolicy, family_id: uuid.UUID | None = None) -> Session:
+    """Issues a refresh token of the family (a new one: a new sign-in) and an access token naming it."""
     refresh_token = secrets.token_urlsafe(32)
     now = datetime.now(UTC)
+    family_id = family_id or uuid.uuid4()
     await RefreshToken.create(
-        user=user,
-        family_id=family_id or uuid.uuid4(),
-        token_hash=_digest(refresh_token),
-        expires_at=now + policy.refresh_ttl,
+        user=user, family_id=family_id, token_hash=_digest(refresh_token), expires_at=now + policy.refresh_ttl
     )
     access_token = policy.signing_key.access_token(
-        user_id=str(user.id), email=user.email, ttl=policy.access_ttl, now=now
+        user_id=str(user.id), email=user.email, session_id=str(family_id), ttl=policy.access_ttl, now=now
     )
     return Session(
         access_token=access_token,
@@ -100,30 +96,82 @@ async def login(*, email: str, password: str, hasher: PasswordHasher, policy: To
     return await _open_session(user, policy=policy)
 
 
-async def refresh(*, refresh_token: str, policy: TokenPolicy) -> Session:
-    """Rotates the token. A token presented twice was stolen or replayed: its family is revoked."""
-    token = await RefreshToken.get_or_none(token_hash=_digest(refresh_token)).prefetch_related("user")
-    now = datetime.now(UTC)
-    if token is None or token.revoked_at is not None:
-        raise Unauthenticated(INVALID_REFRESH_TOKEN)
-    if token.expires_at <= now:
-        raise Unauthenticated("refresh token expired")
-    claimed = await RefreshToken.filter(id=token.id, used_at__isnull=True, revoked_at__isnull=True).update(used_at=now)
-    if not claimed:
-        await RefreshToken.filter(family_id=token.family_id, revoked_at__isnull=True).update(revoked_at=now)
-        raise Unauthenticated("refresh token was already used; that sign-in has been revoked")
-    return await _open_session(token.user, policy=policy, family_id=token.family_id)
+async def _lock_families(connection: BaseDBAsyncClient, family_ids: set[uuid.UUID]) -> None:
+    """Serialises the transactions touching these families until commit (in one order: no deadlock).
+
+    Row locks cannot do this: a revoking UPDATE does not see a token that a concurrent rotation
+    inserts after the UPDATE began, and that token would live on outside the revocation.
+    """
+    for family_id in sorted(family_ids):
+        await connection.execute_query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", [str(family_id)])
 
 
-async def logout(*, user_id: str, refresh_token: str | None) -> None:
-    """Revokes the refresh token's family, or every session of the user when none is given."""
-    now = datetime.now(UTC)
-    if refresh_token:
-        token = await RefreshToken.get_or_none(token_hash=_digest(refresh_token), user_id=user_id)
-        if token is not None:
-            await RefreshToken.filter(family_id=token.family_id, revoked_at__isnull=True).update(revoked_at=now)
+async def end_sessions(*, family_ids: set[uuid.UUID], policy: TokenPolicy) -> None:
+    """Revokes the families' refresh tokens and ends their sessions: their access tokens stop passing.
+
+    Every way a sign-in ends goes through here (sign-out, a replayed refresh token, and whatever
+    later ends sessions, such as a password change).
+    """
+    if not family_ids:
         return
-    await RefreshToken.filter(user_id=user_id, revoked_at__isnull=True).update(revoked_at=now)
+    async with in_transaction() as connection:
+        await _lock_families(connection, family_ids)
+        await RefreshToken.filter(family_id__in=family_ids, revoked_at__isnull=True).update(
+            revoked_at=datetime.now(UTC)
+        )
+    await policy.ended_sessions.end(
+        {str(family_id) for family_id in family_ids}, token_lifetime_seconds=policy.access_ttl.total_seconds()
+    )
+
+
+async def refresh(*, refresh_token: str, policy: TokenPolicy) -> Session:
+    """Rotates the token. A token presented twice was stolen or replayed: its family is revoked.
+
+    Claim, re-issue and revocation of one family happen one transaction at a time (`_lock_families`):
+    of two requests presenting one token, the second sees the first's claim and revokes a family
+    that already holds the first's new token.
+    """
+    found = await RefreshToken.get_or_none(token_hash=_digest(refresh_token))
+    if found is None:
+        raise Unauthenticated(INVALID_REFRESH_TOKEN)
+    async with in_transaction() as connection:
+        await _lock_families(connection, {found.family_id})
+        token = await RefreshToken.get_or_none(id=found.id)
+        now = datetime.now(UTC)
+        if token is None or token.revoked_at is not None:
+            raise Unauthenticated(INVALID_REFRESH_TOKEN)
+        if token.expires_at <= now:
+            raise Unauthenticated("refresh token expired")
+        if token.used_at is None:
+            token.used_at = now
+            await token.save(update_fields=["used_at"])
+            user = await User.get(id=token.user_id)  # type: ignore[attr-defined]
+            return await _open_session(user, policy=policy, family_id=token.family_id)
+    await end_sessions(family_ids={token.family_id}, policy=policy)
+    raise Unauthenticated("refresh token was already used; that sign-in has been revoked")
+
+
+async def end_every_session(*, user_id: str, policy: TokenPolicy, also: set[uuid.UUID] | None = None) -> None:
+    """Ends every session of the user (signing out everywhere; a password change)."""
+    open_families = RefreshToken.filter(user_id=user_id, revoked_at__isnull=True).distinct()
+    families = {uuid.UUID(str(family)) for family in await open_families.values_list("family_id", flat=True)}
+    await end_sessions(family_ids=families | (also or set()), policy=policy)
+
+
+async def logout(*, user_id: str, session_id: str, refresh_token: str | None, policy: TokenPolicy) -> None:
+    """Ends the caller's session and the refresh token's, or every session of the user when no
+    refresh token is given."""
+    try:
+        families = {uuid.UUID(session_id)}
+    except ValueError as exc:
+        raise Unauthenticated("the access token names no session") from exc
+    if not refresh_token:
+        await end_every_session(user_id=user_id, policy=policy, also=families)
+        return
+    token = await RefreshToken.get_or_none(token_hash=_digest(refresh_token), user_id=user_id)
+    if token is not None:
+        families.add(token.family_id)
+    await end_sessions(family_ids=families, policy=policy)
 
 
 async def get_account(*, user_id: str) -> Account:

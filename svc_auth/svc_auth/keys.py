@@ -43,12 +43,15 @@ class SigningKey:
     def jwk(self) -> dict[str, str]:
         return {"kty": "OKP", "crv": "Ed25519", "x": self._x, "kid": self.kid, "alg": ALGORITHM, "use": "sig"}
 
-    def access_token(self, *, user_id: str, email: str, ttl: timedelta, now: datetime | None = None) -> str:
+    def access_token(
+        self, *, user_id: str, email: str, session_id: str, ttl: timedelta, now: datetime | None = None
+    ) -> str:
         issued = now or datetime.now(UTC)
         claims: dict[str, Any] = {
             "iss": ISSUER,
             "aud": AUDIENCE,
             "sub": user_id,
+            "sid": session_id,
             "email": email,
             "typ": ACCESS_TOKEN_TYPE,
             "iat": issued,

@@ -12,6 +12,7 @@ from pixelflow.auth.v1 import auth_pb2
 from pixelflow.protobuf import timestamp
 from pixelflow.runtime import AuthKind, Call, Service, rpc
 from pixelflow.runtime.database import Database
+from pixelflow.sessions import EndedSessionStore
 from pixelflow.tokens import Caller, TokenVerifier
 from svc_auth import accounts
 from svc_auth.keys import SigningKeys
@@ -43,6 +44,7 @@ class AuthService(Service):
     db = Database(app=TORTOISE_APP, models=TORTOISE_MODELS)
     signing_key = SigningKeys()
     passwords = Passwords()
+    ended_sessions = EndedSessionStore()
 
     settings: AuthSettings
 
@@ -52,6 +54,7 @@ class AuthService(Service):
             signing_key=self.signing_key,
             access_ttl=timedelta(seconds=self.settings.access_token_ttl_seconds),
             refresh_ttl=timedelta(seconds=self.settings.refresh_token_ttl_seconds),
+            ended_sessions=self.ended_sessions,
         )
 
     async def _own_keys(self) -> Mapping[str, Ed25519PublicKey]:
@@ -60,7 +63,7 @@ class AuthService(Service):
     @functools.cached_property
     def _verifier(self) -> TokenVerifier:
         # Built on the first authenticated call, once `signing_key` is set up.
-        return TokenVerifier(self._own_keys)
+        return TokenVerifier(self._own_keys, session_ended=self.ended_sessions.is_ended)
 
     async def resolve_caller(self, access_token: str) -> Caller:
         return await self._verifier.verify(access_token)
@@ -85,7 +88,12 @@ class AuthService(Service):
 
     @rpc(auth=AuthKind.USER)
     async def logout(self, request: auth_pb2.LogoutRequest, call: Call) -> auth_pb2.LogoutResponse:
-        await accounts.logout(user_id=call.caller.user_id, refresh_token=request.refresh_token or None)
+        await accounts.logout(
+            user_id=call.caller.user_id,
+            session_id=call.caller.session_id,
+            refresh_token=request.refresh_token or None,
+            policy=self.policy,
+        )
         return auth_pb2.LogoutResponse()
 
     @rpc(auth=AuthKind.USER)

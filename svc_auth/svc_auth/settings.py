@@ -6,9 +6,10 @@ from pydantic import Field, SecretStr
 from pydantic_settings import SettingsConfigDict
 
 from pixelflow.runtime.server import GrpcServerSettings
+from pixelflow.sessions import SessionStoreSettings
 
 
-class AuthSettings(GrpcServerSettings):
+class AuthSettings(GrpcServerSettings, SessionStoreSettings):
     """svc_auth's settings, from `PIXELFLOW_AUTH_*` environment variables."""
 
     model_config = SettingsConfigDict(env_prefix="PIXELFLOW_AUTH_")

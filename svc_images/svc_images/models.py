@@ -39,3 +39,20 @@ class Image(Model):
     class Meta:
         table = "images"
         indexes = (Index(fields=("user_id", "uploaded_at")), Index(fields=("status", "updated_at")))
+
+
+class UploadReservation(Model):
+    """Quota room held by an upload in flight, until its image row counts the bytes instead.
+
+    A row outlives its upload only when the process died mid-upload; it stops counting at
+    `expires_at`.
+    """
+
+    id = fields.UUIDField(primary_key=True)
+    user_id = fields.UUIDField()
+    size_bytes = fields.BigIntField()
+    expires_at = fields.DatetimeField()
+
+    class Meta:
+        table = "upload_reservations"
+        indexes = (Index(fields=("user_id", "expires_at")),)

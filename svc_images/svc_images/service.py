@@ -3,21 +3,24 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from datetime import timedelta
 
 import grpc
 
-from pixelflow.errors import InvalidArgument, PermissionDenied
+from pixelflow.errors import DomainError, InvalidArgument, PermissionDenied
 from pixelflow.images.v1 import images_pb2
 from pixelflow.protobuf import timestamp
 from pixelflow.runtime import AuthKind, Call, Dependency, Service, rpc
 from pixelflow.runtime.database import Database
+from pixelflow.sessions import EndedSessions, EndedSessionStore
 from pixelflow.storage import STORAGE_ERRORS, ObjectStore, ensure_bucket, s3_client
 from pixelflow.tokens import Caller, TokenVerifier, credential_matches, remote_key_loader
-from svc_images import library, processing, uploads
+from svc_images import library, processing, quota, uploads
 from svc_images.models import Image, Status
 from svc_images.processing import Reconciler
 from svc_images.queue import Jobs
 from svc_images.settings import ImagesSettings
+from svc_images.stored_header import ReadBudget
 
 TORTOISE_APP = "images"
 TORTOISE_MODELS = ["svc_images.models"]
@@ -45,7 +48,14 @@ def image_message(image: Image) -> images_pb2.Image:
         processed_at=timestamp(image.processed_at),
         error=image.error or "",
         content_type=image.content_type,
+        downscaled=done and _downscaled(image),
     )
+
+
+def _downscaled(image: Image) -> bool:
+    """Turning keeps the pixel count; only scaling to fit the output format lowers it."""
+    optimized = (image.optimized_width or 0) * (image.optimized_height or 0)
+    return 0 < optimized < image.width * image.height
 
 
 class Storage(Dependency[ObjectStore]):
@@ -58,7 +68,8 @@ class Storage(Dependency[ObjectStore]):
     async def setup(self, service: Service) -> ObjectStore:
         assert isinstance(service.settings, ImagesSettings)
         store = ObjectStore(s3_client(service.settings), service.settings.s3_bucket)
-        await ensure_bucket(store.client, store.bucket)
+        days = service.settings.incomplete_upload_days
+        await ensure_bucket(store.client, store.bucket, incomplete_uploads=(uploads.ORIGINALS_PREFIX, days))
         return store
 
     async def teardown(self, value: ObjectStore) -> None:
@@ -74,7 +85,8 @@ class AccessTokens(Dependency[tuple[grpc.aio.Channel, TokenVerifier]]):
     async def setup(self, service: Service) -> tuple[grpc.aio.Channel, TokenVerifier]:
         assert isinstance(service.settings, ImagesSettings)
         channel = grpc.aio.insecure_channel(service.settings.auth_address)
-        return channel, TokenVerifier(remote_key_loader(channel))
+        ended: EndedSessions = service.ended_sessions  # type: ignore[attr-defined]
+        return channel, TokenVerifier(remote_key_loader(channel), session_ended=ended.is_ended)
 
     async def teardown(self, value: tuple[grpc.aio.Channel, TokenVerifier]) -> None:
         await value[0].close()
@@ -90,6 +102,7 @@ class ImagesService(Service):
     db = Database(app=TORTOISE_APP, models=TORTOISE_MODELS)
     store = Storage()
     jobs = Jobs()
+    ended_sessions = EndedSessionStore()
     tokens = AccessTokens()
     reconciler = Reconciler()
 
@@ -109,6 +122,12 @@ class ImagesService(Service):
             max_pixels=self.settings.max_pixels,
             probe_bytes=self.settings.probe_bytes,
             max_jpeg_scans=self.settings.max_jpeg_scans,
+            max_jpeg_segments=self.settings.max_jpeg_segments,
+            late_header=ReadBudget(
+                block_bytes=self.settings.late_header_read_bytes,
+                max_reads=self.settings.late_header_max_reads,
+                timeout_seconds=self.settings.late_header_timeout_seconds,
+            ),
         )
 
     @rpc(auth=AuthKind.USER)
@@ -123,14 +142,26 @@ class ImagesService(Service):
                     raise InvalidArgument("only the first message may carry metadata")
                 yield message.chunk
 
-        image = await uploads.upload_image(
-            owner_id=call.caller.user_id,
-            filename=first.metadata.filename,
-            chunks=chunks(),
-            store=self.store,
-            queue=self.jobs,
-            limits=self.limits,
-        )
+        owner_id = call.caller.user_id
+        try:
+            async with quota.reserve(
+                owner_id=owner_id, policy=self.quota_policy, max_bytes=self.limits.max_bytes
+            ) as room:
+                image = await uploads.upload_image(
+                    owner_id=owner_id,
+                    filename=first.metadata.filename,
+                    chunks=chunks(),
+                    store=self.store,
+                    queue=self.jobs,
+                    limits=room.limits(self.limits),
+                )
+        except DomainError:
+            await uploads.drain_refused(
+                (message.chunk async for message in requests),
+                max_bytes=self.settings.max_upload_bytes,
+                timeout_seconds=self.settings.refused_upload_drain_seconds,
+            )
+            raise
         return image_message(image)
 
     @rpc(auth=AuthKind.USER)
@@ -186,3 +217,14 @@ class ImagesService(Service):
     @rpc(auth=AuthKind.SERVICE)
     async def fail_processing(self, request: images_pb2.FailProcessingRequest, call: Call) -> images_pb2.Image:
         return image_message(await processing.fail_processing(image_id=request.image_id, error=request.error))
+
+    @property
+    def quota_policy(self) -> quota.QuotaPolicy:
+        return quota.QuotaPolicy(
+            quota_bytes=self.settings.quota_bytes, hold=timedelta(seconds=self.settings.quota_hold_seconds)
+        )
+
+    @rpc(auth=AuthKind.USER)
+    async def get_usage(self, request: images_pb2.GetUsageRequest, call: Call) -> images_pb2.Usage:
+        usage = await quota.usage(owner_id=call.caller.user_id, policy=self.quota_policy)
+        return images_pb2.Usage(used_bytes=usage.used_bytes, quota_bytes=usage.quota_bytes)

@@ -4,13 +4,14 @@ from pydantic import Field, SecretStr
 from pydantic_settings import SettingsConfigDict
 
 from pixelflow.runtime.server import GrpcServerSettings
+from pixelflow.sessions import SessionStoreSettings
 from pixelflow.settings import is_default_secret
 from pixelflow.storage import S3Settings
 
 DEV_INTERNAL_TOKEN = "pixelflow-dev-internal-token"
 
 
-class ImagesSettings(GrpcServerSettings, S3Settings):
+class ImagesSettings(GrpcServerSettings, S3Settings, SessionStoreSettings):
     """svc_images' settings, from `PIXELFLOW_IMAGES_*` environment variables."""
 
     model_config = SettingsConfigDict(env_prefix="PIXELFLOW_IMAGES_")
@@ -19,7 +20,7 @@ class ImagesSettings(GrpcServerSettings, S3Settings):
     database_url: str = Field(
         "postgres://postgres@127.0.0.1:5432/pixelflow_images", description="PostgreSQL of the images table"
     )
-    redis_url: str = Field("redis://127.0.0.1:6379/0", description="Redis of the SAQ queue")
+    redis_url: str = Field("redis://127.0.0.1:6379/0", description="Redis of the SAQ queue and of ended sessions")
     queue_name: str = Field("pixelflow-images", description="SAQ queue name (shared with svc_worker)")
     auth_address: str = Field("127.0.0.1:50051", description="svc_auth gRPC address, for its public keys")
     internal_token: SecretStr = Field(
@@ -29,10 +30,32 @@ class ImagesSettings(GrpcServerSettings, S3Settings):
     max_pixels: int = Field(100_000_000, ge=1, description="largest accepted width × height (× frames)")
     probe_bytes: int = Field(1024 * 1024, ge=4096, description="bytes kept to read the image header from")
     max_jpeg_scans: int = Field(100, ge=1, description="most JPEG scans accepted (a progressive one has ~10)")
+    max_jpeg_segments: int = Field(
+        4096, ge=16, description="most JPEG segments walked to a frame header past the probe (metadata: ~100)"
+    )
+    late_header_read_bytes: int = Field(
+        64 * 1024, ge=4096, description="size of one ranged read of a stored TIFF/HEIF whose header is past the probe"
+    )
+    late_header_max_reads: int = Field(
+        64, ge=1, description="most ranged reads to find such a header (a multi-page TIFF: one per page)"
+    )
+    late_header_timeout_seconds: float = Field(30.0, gt=0, description="longest all reads of such a header may take")
+    refused_upload_drain_seconds: float = Field(
+        10.0, ge=0, description="longest a refused upload's remaining bytes are read so its client hears why"
+    )
+    incomplete_upload_days: int = Field(
+        1, ge=1, description="days after which S3 aborts an unfinished multipart upload of an original"
+    )
     job_timeout_seconds: int = Field(120, ge=1, description="SAQ timeout of one conversion")
     job_attempts: int = Field(3, ge=1, description="SAQ attempts of one conversion (transient failures)")
     reconcile_interval_seconds: float = Field(30.0, gt=0, description="how often stuck images are looked for")
     reconcile_after_seconds: float = Field(300.0, gt=0, description="queued/processing this long counts as stuck")
+    quota_bytes: int = Field(
+        1_000_000_000, ge=1, description="storage quota per account: its originals and results, in S3 bytes"
+    )
+    quota_hold_seconds: float = Field(
+        3600.0, gt=0, description="longest an upload in flight holds room in its account's quota"
+    )
 
     def unsafe_defaults(self) -> list[str]:
         unsafe = super().unsafe_defaults()

@@ -10,15 +10,36 @@ from collections import deque
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
+import grpc
+
 from pixelflow.errors import DomainError, InvalidArgument, TooLarge, Unavailable, UnsupportedMediaType
 from pixelflow.storage import STORAGE_ERRORS, ObjectStore
+from svc_images.jpeg import JpegHeaderWalker, JpegScanCounter
 from svc_images.models import Image
-from svc_images.probe import MAGIC_BYTES_NEEDED, NOT_SUPPORTED, Header, read_header, sniff_content_type
+from svc_images.probe import (
+    MAGIC_BYTES_NEEDED,
+    NOT_SUPPORTED,
+    Header,
+    UnreadableHeader,
+    read_header,
+    sniff_content_type,
+)
 from svc_images.queue import JobQueue
+from svc_images.stored_header import ReadBudget, read_stored_header
 
 log = logging.getLogger(__name__)
 
 MAX_NAME_LENGTH = 255
+
+
+# Types whose header may lie past the probe: a JPEG's is found as the bytes stream by, the others'
+# are read back from the stored object (see stored_header).
+LATE_HEADER_WHILE_STREAMING = frozenset({"image/jpeg"})
+LATE_HEADER_FROM_STORAGE = frozenset({"image/tiff", "image/heif", "image/heic", "image/avif"})
+
+
+# What a caller that does not say gets: the settings' defaults.
+DEFAULT_LATE_HEADER_BUDGET = ReadBudget(block_bytes=64 * 1024, max_reads=64, timeout_seconds=30.0)
 
 
 @dataclass(frozen=True)
@@ -27,30 +48,17 @@ class UploadLimits:
     max_pixels: int
     probe_bytes: int
     max_jpeg_scans: int
+    # Raised past `max_bytes` when that is not the file-size limit (the room left in a quota).
+    over_max_bytes: DomainError | None = None
+    max_jpeg_segments: int = 4096
+    late_header: ReadBudget = DEFAULT_LATE_HEADER_BUDGET
 
 
-class JpegScanCounter:
-    """Counts start-of-scan markers (FF DA) as bytes stream by.
-
-    libjpeg only warns about a bogus progression, so a JPEG repeating one scan thousands of times
-    decodes every repeat: seconds to minutes of CPU from a small file. Entropy-coded data stuffs
-    every FF byte, so FF DA appears only as a marker (or, rarely, inside metadata: an overcount).
-    """
-
-    def __init__(self, limit: int) -> None:
-        self.limit = limit
-        self.scans = 0
-        self._last = b""
-
-    def feed(self, chunk: bytes) -> None:
-        self.scans += (self._last + chunk[:1]).count(b"\xff\xda") + chunk.count(b"\xff\xda")
-        self._last = chunk[-1:]
-        if self.scans > self.limit:
-            raise InvalidArgument(f"the JPEG has more than {self.limit} scans")
+ORIGINALS_PREFIX = "originals/"
 
 
 def original_key(owner_id: str, image_id: uuid.UUID) -> str:
-    return f"originals/{owner_id}/{image_id}"
+    return f"{ORIGINALS_PREFIX}{owner_id}/{image_id}"
 
 
 def clean_name(filename: str) -> str:
@@ -60,7 +68,12 @@ def clean_name(filename: str) -> str:
 
 
 class UploadStream:
-    """Serves `read(n)` to the S3 client from incoming chunks, refusing the upload past the limits."""
+    """Serves `read(n)` to the S3 client from incoming chunks, refusing the upload past the limits.
+
+    The header is read from the first `probe_bytes` when it is there (nearly always). When it is
+    not, a JPEG's is found by walking its segments as they stream by (refused midway if it is over
+    the limits); a TIFF's or HEIF's is read from the stored object afterwards (`header` stays None).
+    """
 
     def __init__(self, chunks: AsyncIterator[bytes], limits: UploadLimits) -> None:
         self._chunks = chunks
@@ -70,37 +83,69 @@ class UploadStream:
         self._pending_size = 0
         self._ended = False
         self._scans: JpegScanCounter | None = None
+        self._walker: JpegHeaderWalker | None = None
         self.size = 0
+        self.content_type = ""
+        self.header: Header | None = None
 
     async def _pull(self) -> bool:
         chunk = await anext(self._chunks, None)
         if chunk is None:
             self._ended = True
+            if self._walker is not None and self.header is None:
+                raise UnreadableHeader()
             return False
         self.size += len(chunk)
         if self.size > self._limits.max_bytes:
-            raise TooLarge(f"file is larger than the limit of {self._limits.max_bytes:,} bytes")
+            raise self._limits.over_max_bytes or TooLarge(
+                f"file is larger than the limit of {self._limits.max_bytes:,} bytes"
+            )
         self._pending.append(chunk)
         self._pending_size += len(chunk)
         if self._scans is not None:
             self._scans.feed(chunk)
+        if self._walker is not None and self.header is None:
+            await self._walk(chunk)
         return True
 
-    async def probe(self) -> Header:
-        """Reads just enough to know the type and dimensions, before anything is stored."""
+    async def _walk(self, chunk: bytes) -> None:
+        assert self._walker is not None
+        self._walker.feed(chunk)
+        if self._walker.header is not None:
+            self.header = await read_header(
+                self._walker.header, content_type=self.content_type, max_pixels=self._limits.max_pixels
+            )
+
+    async def probe(self) -> None:
+        """Reads just enough to know the type, and the dimensions when the header is near the start,
+        before anything is stored."""
         while self._pending_size < self._limits.probe_bytes and await self._pull():
             pass
         if self.size == 0:
             raise InvalidArgument("the file is empty")
         buffered = b"".join(self._pending)
         head = buffered[: self._limits.probe_bytes]
-        if len(head) < MAGIC_BYTES_NEEDED or sniff_content_type(head) is None:
+        content_type = sniff_content_type(head) if len(head) >= MAGIC_BYTES_NEEDED else None
+        if content_type is None:
             raise UnsupportedMediaType(NOT_SUPPORTED)
-        header = await read_header(head, max_pixels=self._limits.max_pixels)
-        if header.content_type == "image/jpeg":
+        self.content_type = content_type
+        if content_type == "image/jpeg":
             self._scans = JpegScanCounter(self._limits.max_jpeg_scans)
             self._scans.feed(buffered)  # what was read so far; every later chunk as it comes
-        return header
+        try:
+            self.header = await read_header(head, content_type=content_type, max_pixels=self._limits.max_pixels)
+        except UnreadableHeader:
+            if self.size <= self._limits.probe_bytes:
+                raise  # the whole file was there: its header is broken, not late
+            if content_type in LATE_HEADER_WHILE_STREAMING:
+                self._walker = JpegHeaderWalker(
+                    max_header_bytes=self._limits.probe_bytes, max_segments=self._limits.max_jpeg_segments
+                )
+                await self._walk(buffered)
+                if self._ended and self.header is None:
+                    raise
+            elif content_type not in LATE_HEADER_FROM_STORAGE:
+                raise
 
     async def read(self, size: int = -1) -> bytes:
         while (size < 0 or self._pending_size < size) and not self._ended:
@@ -130,12 +175,20 @@ async def upload_image(
     limits: UploadLimits,
 ) -> Image:
     stream = UploadStream(chunks, limits)
-    header = await stream.probe()
+    await stream.probe()
     image_id = uuid.uuid4()
     key = original_key(owner_id, image_id)
     try:
         try:
-            await store.put_stream(key, stream, content_type=header.content_type)
+            await store.put_stream(key, stream, content_type=stream.content_type)
+            header = stream.header or await read_stored_header(
+                store=store,
+                key=key,
+                size=stream.size,
+                content_type=stream.content_type,
+                max_pixels=limits.max_pixels,
+                budget=limits.late_header,
+            )
         except DomainError:
             raise
         except STORAGE_ERRORS as exc:
@@ -156,3 +209,24 @@ async def upload_image(
         raise
     await queue.enqueue_processing(image)
     return image
+
+
+async def drain_refused(chunks: AsyncIterator[bytes], *, max_bytes: int, timeout_seconds: float) -> None:
+    """Reads and drops what a refused upload's client still sends, up to `max_bytes` or
+    `timeout_seconds`, so that it hears the refusal.
+
+    A gRPC status sent while the client is still writing reaches it, more often than not, as
+    INTERNAL "Internal error from Core" on its failed write, and the call ends with that status,
+    not the refusal: the edge would answer 502 for a 415. Once the client has sent its last chunk
+    (it stops at the end of its body), the status arrives whole. Past the bounds the call ends
+    anyway.
+    """
+    drained = 0
+    try:
+        async with asyncio.timeout(timeout_seconds):
+            async for chunk in chunks:
+                drained += len(chunk)
+                if drained > max_bytes:
+                    return
+    except (TimeoutError, DomainError, grpc.RpcError):
+        return

@@ -74,6 +74,8 @@ async def process_image(ctx: JobContext, *, image_id: str) -> str:
         except BrokenImage as exc:
             await _fail(context, image_id, f"cannot convert this image: {exc}")
             return "failed"
+        if converted.downscaled:
+            log.info("image %s scaled to %d×%d to fit WebP", image_id, converted.width, converted.height)
         await context.store.put_file(ticket.optimized_key, str(target), content_type="image/webp")
 
     image = await context.images.CompleteProcessing(

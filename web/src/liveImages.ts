@@ -40,13 +40,21 @@ export function useLiveImages(): { connected: boolean } {
       if (everConnected) void client.invalidateQueries({ queryKey: ["images"] });
       everConnected = true;
     });
-    socket.on("disconnect", () => setConnected(false));
-    socket.on("connect_error", () => {
-      setConnected(false);
-      // Most likely an expired access token: renew it, then try again with the new one.
+    const renewAndReconnect = () => {
       void store.refresh().then((session) => {
         if (session) socket.connect();
       });
+    };
+    socket.on("disconnect", (reason) => {
+      setConnected(false);
+      // The server closes a socket when its access token expires (or its session ended, when the
+      // refresh fails too): socket.io does not reconnect by itself after that.
+      if (reason === "io server disconnect") renewAndReconnect();
+    });
+    socket.on("connect_error", () => {
+      setConnected(false);
+      // Most likely an expired access token: renew it, then try again with the new one.
+      renewAndReconnect();
     });
     return () => {
       socket.disconnect();

@@ -5,10 +5,13 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+import grpc
 from fastapi import APIRouter, Response, status
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, ValidationInfo, field_validator
 
 from edge.deps import BackendsDep, BearerDep, ClientAddressDep, RateLimiterDep, SettingsDep
+from edge.grpc_clients import Backends
+from edge.ratelimit import RateLimiter
 from pixelflow.auth.v1 import auth_pb2
 from pixelflow.protobuf import datetime_from
 
@@ -72,12 +75,20 @@ def _session(message: auth_pb2.Session) -> SessionOut:
     )
 
 
-async def _limit(limiter: RateLimiterDep, settings: SettingsDep, action: str, address: str, email: str) -> None:
-    await limiter.hit(
-        action=action,
-        keys={"address": address, "email": email.strip().lower()},
-        limit=settings.auth_rate_limit_per_minute,
-    )
+async def _signed_in(
+    limiter: RateLimiter, address: str, request: auth_pb2.LoginRequest, backends: Backends, timeout: float
+) -> auth_pb2.Session:
+    """The login call, counted as a failure against the limits only when the password was wrong."""
+    attempt = await limiter.login_attempt(address=address, email=request.email)
+    wrong_password = False
+    try:
+        session: auth_pb2.Session = await backends.auth.Login(request, timeout=timeout)
+        return session
+    except grpc.aio.AioRpcError as exc:
+        wrong_password = exc.code() is grpc.StatusCode.UNAUTHENTICATED
+        raise
+    finally:
+        await (attempt.failed() if wrong_password else attempt.passed())
 
 
 _ERRORS: dict[int | str, dict[str, Any]] = {
@@ -93,7 +104,12 @@ _LIMITED: dict[int | str, dict[str, Any]] = {429: {"description": "Too many atte
 async def register(
     body: RegisterBody, backends: BackendsDep, limiter: RateLimiterDep, settings: SettingsDep, address: ClientAddressDep
 ) -> SessionOut:
-    await _limit(limiter, settings, "register", address, body.email)
+    await limiter.hit(
+        action="register",
+        address=address,
+        limit=settings.auth_rate_limit_per_minute,
+        window_seconds=settings.auth_rate_window_seconds,
+    )
     request = auth_pb2.RegisterRequest(email=body.email, password=body.password)
     return _session(await backends.auth.Register(request, timeout=settings.grpc_timeout_seconds))
 
@@ -102,9 +118,8 @@ async def register(
 async def login(
     body: LoginBody, backends: BackendsDep, limiter: RateLimiterDep, settings: SettingsDep, address: ClientAddressDep
 ) -> SessionOut:
-    await _limit(limiter, settings, "login", address, body.email)
     request = auth_pb2.LoginRequest(email=body.email, password=body.password)
-    return _session(await backends.auth.Login(request, timeout=settings.grpc_timeout_seconds))
+    return _session(await _signed_in(limiter, address, request, backends, settings.grpc_timeout_seconds))
 
 
 @router.post("/refresh", responses=_ERRORS)

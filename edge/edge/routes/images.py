@@ -2,21 +2,26 @@
 
 from __future__ import annotations
 
-import asyncio
+import logging
 from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
 import grpc
 from fastapi import APIRouter, Header, Query, Request, status
 from fastapi.responses import Response, StreamingResponse
+from starlette.requests import ClientDisconnect
 
 from edge.deps import BackendsDep, BearerDep, SettingsDep
 from edge.multipart import FileUpload
-from pixelflow.errors import DomainError, NotFound
+from edge.uploads import CLIENT_CLOSED_REQUEST, form_limits, send_upload
+from pixelflow.errors import NotFound
 from pixelflow.events import image_json
 from pixelflow.images.v1 import images_pb2
+from pixelflow.tokens import bearer_token
 
-router = APIRouter(prefix="/api/images", tags=["images"])
+UPLOAD_PATH = "/api/images"
+router = APIRouter(prefix=UPLOAD_PATH, tags=["images"])
+log = logging.getLogger(__name__)
 
 OPTIMIZED_CACHE_CONTROL = "private, max-age=31536000, immutable"
 _ERRORS: dict[int | str, dict[str, Any]] = {
@@ -45,35 +50,25 @@ _UPLOAD_BODY = {
     openapi_extra=_UPLOAD_BODY,
     responses={
         **_ERRORS,
-        413: {"description": "Over the size limit"},
+        413: {"description": "Over the size limit or the storage quota"},
         415: {"description": "Not a supported image"},
         422: {"description": "Bad form or image"},
     },
 )
 async def upload(request: Request, backends: BackendsDep, settings: SettingsDep, bearer: BearerDep) -> Any:
-    """Streams the `file` field to svc_images as it arrives; answers once it is stored and queued."""
-    form = FileUpload(request.headers.get("content-type", ""), request.stream())
-    await form.start()
-    failure: list[DomainError] = []
+    """Streams the `file` field to svc_images as it arrives; answers once it is stored and queued.
 
-    async def messages() -> AsyncIterator[images_pb2.UploadRequest]:
-        metadata = images_pb2.UploadMetadata(filename=form.filename, content_type=form.content_type)
-        yield images_pb2.UploadRequest(metadata=metadata)
-        try:
-            async for chunk in form.chunks():
-                yield images_pb2.UploadRequest(chunk=chunk)
-        except DomainError as exc:
-            # Raising here cancels the call, so svc_images stores nothing of a broken form.
-            failure.append(exc)
-            raise
-
-    call = backends.images.Upload(messages(), metadata=bearer, timeout=settings.upload_timeout_seconds)
+    The caller is verified before a byte of the body is read, and the form is bounded before it is
+    parsed (`edge.multipart`)."""
+    await backends.tokens.verify(bearer_token(dict(bearer).get("authorization")))
+    form = FileUpload(request.headers.get("content-type", ""), request.stream(), form_limits(settings))
     try:
-        image = await call
-    except (asyncio.CancelledError, Exception) as exc:
-        if failure:
-            raise failure[0] from exc
-        raise
+        await form.start()
+        image = await send_upload(backends.images, form, metadata=bearer, timeout=settings.upload_timeout_seconds)
+    except ClientDisconnect:
+        # A person closing the tab mid-upload is normal; svc_images has been told to drop it.
+        log.info("upload abandoned: the client closed the connection")
+        return Response(status_code=CLIENT_CLOSED_REQUEST)
     return image_json(image)
 
 

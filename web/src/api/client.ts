@@ -1,6 +1,6 @@
 import type { SessionStore } from "../auth/store";
 import { ApiError, errorFrom } from "./errors";
-import type { ImageItem, ImagePage, SessionReply } from "./types";
+import type { ImageItem, ImagePage, SessionReply, Usage } from "./types";
 
 export interface Api {
   register(email: string, password: string, passwordConfirm: string): Promise<SessionReply>;
@@ -8,6 +8,7 @@ export interface Api {
   latestImage(): Promise<ImageItem | null>;
   listImages(cursor: string | null, limit: number): Promise<ImagePage>;
   uploadImage(file: File, onProgress: (fraction: number) => void): Promise<ImageItem>;
+  usage(): Promise<Usage>;
 }
 
 export function createApi(store: SessionStore): Api {
@@ -71,5 +72,6 @@ export function createApi(store: SessionStore): Api {
       if (!response.ok) throw await errorFrom(response);
       return (await response.json()) as ImageItem;
     },
+    usage: async () => (await (await send("/api/usage")).json()) as Usage,
   };
 }

@@ -13,6 +13,8 @@ export interface ImageItem {
   processed_at: string | null;
   error: string | null;
   optimized_url: string | null;
+  /** The optimized image was scaled down to fit WebP's 16383-pixel limit on a side. */
+  downscaled: boolean;
 }
 
 export interface ImagePage {
@@ -31,4 +33,10 @@ export interface SessionReply {
   token_type: string;
   expires_in: number;
   user: User;
+}
+
+/** Bytes held in storage (originals and optimized files) against the account's quota. */
+export interface Usage {
+  used_bytes: number;
+  quota_bytes: number;
 }

@@ -27,6 +27,7 @@ export function ImageCard({ image }: { image: ImageItem }) {
               <dt>Size</dt>
               <dd>
                 {image.width} × {image.height}
+                {image.downscaled ? " (scaled down to fit WebP)" : null}
               </dd>
             </>
           ) : null}

@@ -2,6 +2,7 @@ import { useQuery } from "@tanstack/react-query";
 import { Gallery } from "../components/Gallery";
 import { ImageCard } from "../components/ImageCard";
 import { UploadPanel } from "../components/UploadPanel";
+import { UsageMeter } from "../components/UsageMeter";
 import { LATEST_KEY, useLiveImages } from "../liveImages";
 import { navigate } from "../router";
 import { useServices, useSession } from "../services";
@@ -44,6 +45,7 @@ export function MainPage() {
       <main className="main">
         <h1 className="visually-hidden">Your photos</h1>
         <UploadPanel />
+        <UsageMeter latest={latest.isPending ? undefined : (latest.data ?? null)} />
         {latest.isError ? <p className="error-text" role="alert">Could not load your latest photo.</p> : null}
         {latest.data ? <ImageCard image={latest.data} /> : null}
         <Gallery polling={connected ? false : FALLBACK_POLL_MS} />

@@ -41,6 +41,20 @@ describe("live status", () => {
     await waitFor(() => expect(api.latestImage).toHaveBeenCalledTimes(2));
   });
 
+  it("renews the token and reconnects when the server closes the socket", async () => {
+    const socket = new FakeSocket();
+    const connect = vi.spyOn(socket, "connect");
+    const store = signedInStore();
+    const refresh = vi.spyOn(store, "refresh").mockResolvedValue(store.get());
+    renderWith(<MainPage />, { socket, store });
+    act(() => socket.emit("connect"));
+    act(() => socket.emit("disconnect", "transport close"));
+    expect(refresh).not.toHaveBeenCalled();
+    act(() => socket.emit("disconnect", "io server disconnect"));
+    await waitFor(() => expect(connect).toHaveBeenCalledTimes(1));
+    expect(refresh).toHaveBeenCalledTimes(1);
+  });
+
   it("shows sizes and the saving once done", async () => {
     const done = image({ status: "done", optimized_size_bytes: 50_000, optimized_url: "/api/images/x/optimized" });
     vi.stubGlobal("fetch", vi.fn(async () => new Response("webp", { status: 200 })));

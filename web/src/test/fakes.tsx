@@ -48,6 +48,7 @@ export function image(overrides: Partial<ImageItem> = {}): ImageItem {
     processed_at: null,
     error: null,
     optimized_url: null,
+    downscaled: false,
     ...overrides,
   };
 }
@@ -59,6 +60,7 @@ export function fakeApi(overrides: Partial<Api> = {}): Api {
     latestImage: vi.fn(async () => null),
     listImages: vi.fn(async () => ({ items: [], next_cursor: null })),
     uploadImage: vi.fn(),
+    usage: vi.fn(async () => ({ used_bytes: 0, quota_bytes: 1_000_000_000 })),
     ...overrides,
   };
 }

@@ -24,7 +24,7 @@ IMAGE_STATUS_DONE: ImageStatus
 IMAGE_STATUS_FAILED: ImageStatus
 
 class Image(_message.Message):
-    __slots__ = ("id", "user_id", "original_name", "status", "width", "height", "size_bytes", "optimized_size_bytes", "uploaded_at", "processed_at", "error", "content_type")
+    __slots__ = ("id", "user_id", "original_name", "status", "width", "height", "size_bytes", "optimized_size_bytes", "uploaded_at", "processed_at", "error", "content_type", "downscaled")
     ID_FIELD_NUMBER: _ClassVar[int]
     USER_ID_FIELD_NUMBER: _ClassVar[int]
     ORIGINAL_NAME_FIELD_NUMBER: _ClassVar[int]
@@ -37,6 +37,7 @@ class Image(_message.Message):
     PROCESSED_AT_FIELD_NUMBER: _ClassVar[int]
     ERROR_FIELD_NUMBER: _ClassVar[int]
     CONTENT_TYPE_FIELD_NUMBER: _ClassVar[int]
+    DOWNSCALED_FIELD_NUMBER: _ClassVar[int]
     id: str
     user_id: str
     original_name: str
@@ -49,7 +50,8 @@ class Image(_message.Message):
     processed_at: _timestamp_pb2.Timestamp
     error: str
     content_type: str
-    def __init__(self, id: _Optional[str] = ..., user_id: _Optional[str] = ..., original_name: _Optional[str] = ..., status: _Optional[_Union[ImageStatus, str]] = ..., width: _Optional[int] = ..., height: _Optional[int] = ..., size_bytes: _Optional[int] = ..., optimized_size_bytes: _Optional[int] = ..., uploaded_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., processed_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., error: _Optional[str] = ..., content_type: _Optional[str] = ...) -> None: ...
+    downscaled: bool
+    def __init__(self, id: _Optional[str] = ..., user_id: _Optional[str] = ..., original_name: _Optional[str] = ..., status: _Optional[_Union[ImageStatus, str]] = ..., width: _Optional[int] = ..., height: _Optional[int] = ..., size_bytes: _Optional[int] = ..., optimized_size_bytes: _Optional[int] = ..., uploaded_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., processed_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., error: _Optional[str] = ..., content_type: _Optional[str] = ..., downscaled: _Optional[bool] = ...) -> None: ...
 
 class UploadMetadata(_message.Message):
     __slots__ = ("filename", "content_type")
@@ -154,3 +156,15 @@ class FailProcessingRequest(_message.Message):
     image_id: str
     error: str
     def __init__(self, image_id: _Optional[str] = ..., error: _Optional[str] = ...) -> None: ...
+
+class GetUsageRequest(_message.Message):
+    __slots__ = ()
+    def __init__(self) -> None: ...
+
+class Usage(_message.Message):
+    __slots__ = ("used_bytes", "quota_bytes")
+    USED_BYTES_FIELD_NUMBER: _ClassVar[int]
+    QUOTA_BYTES_FIELD_NUMBER: _ClassVar[int]
+    used_bytes: int
+    quota_bytes: int
+    def __init__(self, used_bytes: _Optional[int] = ..., quota_bytes: _Optional[int] = ...) -> None: ...

@@ -61,6 +61,11 @@ class ImagesStub:
                 request_serializer=pixelflow_dot_images_dot_v1_dot_images__pb2.DownloadOptimizedRequest.SerializeToString,
                 response_deserializer=pixelflow_dot_images_dot_v1_dot_images__pb2.DownloadChunk.FromString,
                 _registered_method=True)
+        self.GetUsage = channel.unary_unary(
+                '/pixelflow.images.v1.Images/GetUsage',
+                request_serializer=pixelflow_dot_images_dot_v1_dot_images__pb2.GetUsageRequest.SerializeToString,
+                response_deserializer=pixelflow_dot_images_dot_v1_dot_images__pb2.Usage.FromString,
+                _registered_method=True)
 
 
 class ImagesServicer:
@@ -102,6 +107,13 @@ class ImagesServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def GetUsage(self, request, context):
+        """The bytes the caller holds in storage (originals and results) against their quota.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_ImagesServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -129,6 +141,11 @@ def add_ImagesServicer_to_server(servicer, server):
                     servicer.DownloadOptimized,
                     request_deserializer=pixelflow_dot_images_dot_v1_dot_images__pb2.DownloadOptimizedRequest.FromString,
                     response_serializer=pixelflow_dot_images_dot_v1_dot_images__pb2.DownloadChunk.SerializeToString,
+            ),
+            'GetUsage': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetUsage,
+                    request_deserializer=pixelflow_dot_images_dot_v1_dot_images__pb2.GetUsageRequest.FromString,
+                    response_serializer=pixelflow_dot_images_dot_v1_dot_images__pb2.Usage.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -268,6 +285,33 @@ class Images:
             '/pixelflow.images.v1.Images/DownloadOptimized',
             pixelflow_dot_images_dot_v1_dot_images__pb2.DownloadOptimizedRequest.SerializeToString,
             pixelflow_dot_images_dot_v1_dot_images__pb2.DownloadChunk.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetUsage(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/pixelflow.images.v1.Images/GetUsage',
+            pixelflow_dot_images_dot_v1_dot_images__pb2.GetUsageRequest.SerializeToString,
+            pixelflow_dot_images_dot_v1_dot_images__pb2.Usage.FromString,
             options,
             channel_credentials,
             insecure,

@@ -44,6 +44,8 @@ class ImagesStub:
     """Newest first, cursor paginated."""
     DownloadOptimized: _grpc.UnaryStreamMultiCallable[_images_pb2.DownloadOptimizedRequest, _images_pb2.DownloadChunk]
     """First message: the header; every later one: a chunk. FAILED_PRECONDITION while not done."""
+    GetUsage: _grpc.UnaryUnaryMultiCallable[_images_pb2.GetUsageRequest, _images_pb2.Usage]
+    """The bytes the caller holds in storage (originals and results) against their quota."""
 
 @_typing.type_check_only
 class ImagesAsyncStub(ImagesStub):
@@ -61,6 +63,8 @@ class ImagesAsyncStub(ImagesStub):
     """Newest first, cursor paginated."""
     DownloadOptimized: _aio.UnaryStreamMultiCallable[_images_pb2.DownloadOptimizedRequest, _images_pb2.DownloadChunk]  # type: ignore[assignment]
     """First message: the header; every later one: a chunk. FAILED_PRECONDITION while not done."""
+    GetUsage: _aio.UnaryUnaryMultiCallable[_images_pb2.GetUsageRequest, _images_pb2.Usage]  # type: ignore[assignment]
+    """The bytes the caller holds in storage (originals and results) against their quota."""
 
 class ImagesServicer(metaclass=_abc_1.ABCMeta):
     """User-facing: every method needs `authorization: Bearer <access token>`. Another user's image
@@ -105,6 +109,14 @@ class ImagesServicer(metaclass=_abc_1.ABCMeta):
         context: _ServicerContext,
     ) -> _typing.Union[_abc.Iterator[_images_pb2.DownloadChunk], _abc.AsyncIterator[_images_pb2.DownloadChunk]]:
         """First message: the header; every later one: a chunk. FAILED_PRECONDITION while not done."""
+
+    @_abc_1.abstractmethod
+    def GetUsage(
+        self,
+        request: _images_pb2.GetUsageRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_images_pb2.Usage, _abc.Awaitable[_images_pb2.Usage]]:
+        """The bytes the caller holds in storage (originals and results) against their quota."""
 
 def add_ImagesServicer_to_server(servicer: ImagesServicer, server: _typing.Union[_grpc.Server, _aio.Server]) -> None: ...
 

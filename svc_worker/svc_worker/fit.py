@@ -1,0 +1,38 @@
+"""Scale an image down to what WebP can hold, keeping its aspect ratio (panoramas, long scans)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pyvips
+
+# libwebp's limit on each side (WEBP_MAX_DIMENSION).
+WEBP_MAX_SIDE = 16383
+
+
+@dataclass(frozen=True)
+class Fitted:
+    image: pyvips.Image
+    width: int
+    # One frame's height (the whole image's, when it is not animated).
+    page_height: int
+    downscaled: bool
+
+
+def fit_within(image: pyvips.Image, *, page_height: int, frames: int, max_side: int = WEBP_MAX_SIDE) -> Fitted:
+    """`image` holds `frames` frames of `page_height` rows stacked vertically."""
+    width = image.width
+    longest = max(width, page_height)
+    if longest <= max_side:
+        return Fitted(image=image, width=width, page_height=page_height, downscaled=False)
+    # The longest side becomes exactly `max_side`; the other keeps the ratio, at least one pixel.
+    new_width = max_side if width >= page_height else max(1, round(width * max_side / longest))
+    new_page = max_side if page_height > width else max(1, round(page_height * max_side / longest))
+    scaled = image.resize(new_width / width, vscale=new_page / page_height)
+    if scaled.width != new_width or scaled.height != new_page * frames:
+        # resize rounds on its own: crop or pad by the stray row or column it may add or drop.
+        scaled = scaled.gravity("north-west", new_width, new_page * frames, extend="copy")
+    if frames > 1:
+        scaled = scaled.copy()
+        scaled.set_type(pyvips.GValue.gint_type, "page-height", new_page)
+    return Fitted(image=scaled, width=new_width, page_height=new_page, downscaled=True)
