@@ -16,13 +16,14 @@ WEB_SOURCES := $(shell find web/src -type f 2>/dev/null) web/index.html web/vite
 
 BENCH_STAMP := bench/node_modules/.installed
 
-.PHONY: help install lock proto proto-check lint fmt typecheck test pytest migrate dev clean web web-test browser bench
+.PHONY: help install lock proto proto-check lint fmt typecheck test pytest migrate dev reset clean web web-test browser bench
 
 help:
 	@echo "make dev      run every service (logs prefixed by service) until Ctrl-C"
 	@echo "make test     install everything, check stubs, lint, type-check, run the whole suite"
 	@echo "make proto    regenerate the gRPC stubs from contracts/**/*.proto"
 	@echo "make migrate  create the databases and apply every service's migrations"
+	@echo "make reset    delete .data/: the embedded PostgreSQL and Redis data (FORCE=1 asks nothing)"
 	@echo "make fmt      format and autofix"
 	@echo "make lock     re-resolve requirements.lock from requirements/dev.in"
 	@echo "make web      build the web app into web/dist (the edge serves it at /)"
@@ -102,11 +103,19 @@ pytest: $(STAMP)
 test: install proto-check lint typecheck web web-test pytest
 
 migrate: $(STAMP)
-	$(BIN)/python -m svc_auth.migrations
-	$(BIN)/python -m svc_images.migrations
+	$(BIN)/python -m tools.devrun --migrate
 
-dev: $(STAMP) web migrate
-	$(BIN)/python tools/devrun.py
+# PostgreSQL and Redis that do not answer are started embedded (tools/embedded.py), then migrated.
+dev: $(STAMP) web
+	$(BIN)/python -m tools.devrun
+
+# Wipes what the embedded PostgreSQL, Redis and the development key keep in .data/ (FORCE=1: no question).
+reset:
+	@if [ -f .data/postgres/postmaster.pid ] && kill -0 "$$(head -n 1 .data/postgres/postmaster.pid)" 2>/dev/null; then \
+		echo "the embedded PostgreSQL is running: stop make dev (Ctrl-C) first"; exit 1; fi; \
+	if [ "$(FORCE)" != 1 ]; then read -r -p "delete .data/ (the embedded databases' data)? [y/N] " answer; \
+		case "$$answer" in [yY]*) ;; *) echo "kept .data/"; exit 0;; esac; fi; \
+	rm -rf .data && echo "deleted .data/"
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache web/node_modules web/dist test-artifacts

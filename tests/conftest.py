@@ -3,6 +3,8 @@ servers on port 0, and the edge behind a real uvicorn socket. Everything is remo
 
 from __future__ import annotations
 
+import contextlib
+import os
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
@@ -25,12 +27,31 @@ from svc_images.service import ImagesService
 from svc_images.settings import ImagesSettings
 from tests.support.http import serve_http
 from tests.support.images import Listener
-from tests.support.services import WorkerProcess, moto_s3, running_worker
+from tests.support.services import WorkerProcess, moto_s3, postgres_server, redis_server, running_worker
 from tests.support.users import client_address, register
+from tools import embedded
 
 RUN_ID = uuid.uuid4().hex[:10]
-POSTGRES = "postgres://postgres@127.0.0.1:5432"
-REDIS_URL = "redis://127.0.0.1:6379/0"
+# The configured servers; when nothing answers there, pytest_configure starts embedded ones instead
+# (PIXELFLOW_TEST_EMBEDDED_DIR: where the embedded PostgreSQL keeps its data, .data/postgres by default).
+POSTGRES = os.environ.get("PIXELFLOW_TEST_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432")
+REDIS_URL = os.environ.get("PIXELFLOW_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+USING: list[str] = []
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # Before collection, so that test modules importing REDIS_URL see the server this run uses.
+    global POSTGRES, REDIS_URL
+    stack = contextlib.ExitStack()
+    config.add_cleanup(stack.close)
+    data_dir = Path(os.environ.get("PIXELFLOW_TEST_EMBEDDED_DIR", embedded.POSTGRES_DATA))
+    POSTGRES, postgres_uses = postgres_server(POSTGRES, data_dir)
+    REDIS_URL, redis_uses = redis_server(stack, REDIS_URL)
+    USING[:] = [f"postgres: {postgres_uses}", f"redis: {redis_uses}"]
+
+
+def pytest_report_header() -> list[str]:
+    return USING
 
 
 @pytest.fixture(scope="session")
@@ -41,7 +62,7 @@ def run_id() -> str:
 @asynccontextmanager
 async def migrated_database(name: str, migrations: Migrations) -> AsyncIterator[str]:
     """A database of this run's own, migrated with the service's real migrations, then dropped."""
-    url = f"{POSTGRES}/pixelflow_test_{RUN_ID}_{name}"
+    url = embedded.database_url(POSTGRES, f"pixelflow_test_{RUN_ID}_{name}")
     await migrations.upgrade(url)
     try:
         yield url

