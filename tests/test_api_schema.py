@@ -21,7 +21,14 @@ from edge.app import create_app
 from pixelflow.runtime.testing import RunningService
 from tests.conftest import edge_settings_for
 from tests.support.http import serve_http
-from tests.support.schemathesis_hooks import ACCESS_TOKEN_ENV, EDGE_URL_ENV, IMAGE_IDS_ENV, ISSUED_CURSORS_ENV, TINY_PNG
+from tests.support.schemathesis_hooks import (
+    ACCESS_TOKEN_ENV,
+    CLIENT_ADDRESS_ENV,
+    EDGE_URL_ENV,
+    IMAGE_IDS_ENV,
+    ISSUED_CURSORS_ENV,
+    TINY_PNG,
+)
 from tests.support.users import bearer, client_address, register
 
 pytestmark = pytest.mark.usefixtures("worker")
@@ -76,6 +83,7 @@ async def test_the_api_answers_as_its_schema_says(edge_with_web_app: str) -> Non
         ids, cursors = await _issued(http, session)
     assert len(ids) == 3
     assert len(cursors) == 2
+    schemathesis_address = client_address()
     command = [
         os.path.join(os.path.dirname(sys.executable), "st"),
         "run",
@@ -92,13 +100,14 @@ async def test_the_api_answers_as_its_schema_says(edge_with_web_app: str) -> Non
         "1",
         # An address of its own: the sign-ups and sign-ins it makes count against no other test.
         "--header",
-        f"X-Forwarded-For: {client_address()}",
+        f"X-Forwarded-For: {schemathesis_address}",
         "--request-timeout",
         "20",
     ]
     env = os.environ | {
         "SCHEMATHESIS_HOOKS": "tests.support.schemathesis_hooks",
         EDGE_URL_ENV: edge_with_web_app,
+        CLIENT_ADDRESS_ENV: schemathesis_address,
         ACCESS_TOKEN_ENV: session["access_token"],
         ISSUED_CURSORS_ENV: ",".join(cursors),
         IMAGE_IDS_ENV: ",".join(ids),

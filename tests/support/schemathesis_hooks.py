@@ -34,6 +34,7 @@ TINY_PNG = (
 ISSUED_CURSORS_ENV = "PIXELFLOW_ST_CURSORS"
 EDGE_URL_ENV = "PIXELFLOW_ST_EDGE_URL"
 ACCESS_TOKEN_ENV = "PIXELFLOW_ST_ACCESS_TOKEN"
+CLIENT_ADDRESS_ENV = "PIXELFLOW_ST_CLIENT_ADDRESS"
 IMAGE_IDS_ENV = "PIXELFLOW_ST_IMAGE_IDS"
 
 
@@ -50,7 +51,9 @@ def _throwaway_bearer() -> str:
     run's own token must outlive every sign-out schemathesis sends."""
     email = f"logout-{uuid.uuid4().hex}@example.com"
     body = {"email": email, "password": "throwaway password", "password_confirm": "throwaway password"}
-    reply = httpx.post(f"{os.environ[EDGE_URL_ENV]}/api/auth/register", json=body, timeout=20)
+    # From schemathesis' own client address: sign-up limits are shared by every edge of the test run.
+    headers = {"X-Forwarded-For": os.environ[CLIENT_ADDRESS_ENV]}
+    reply = httpx.post(f"{os.environ[EDGE_URL_ENV]}/api/auth/register", json=body, headers=headers, timeout=20)
     reply.raise_for_status()
     return f"Bearer {reply.json()['access_token']}"
 
