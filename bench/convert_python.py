@@ -3,7 +3,7 @@
     python bench/convert_python.py --library pyvips|pillow --quality 80 --effort 4 [--parallel N]
         [--stage all|decode|encode] FILE...
 
-`pyvips` is the worker's own `convert_to_webp` (auto-rotate, metadata stripped, fail on truncation);
+`pyvips` is the worker's own rendering of the `optimized` spec (auto-rotate, metadata stripped, fail on truncation);
 `pillow` is what a FastAPI + Pillow peer does: open, `exif_transpose`, save WEBP.
 
 `--stage` splits the time: `decode` times only reading the pixels into memory, `encode` decodes
@@ -48,12 +48,14 @@ def _stages(
 def pyvips_stages(quality: int, effort: int) -> dict[str, Stage]:
     import pyvips
 
-    from svc_worker.convert import convert_to_webp
+    from svc_worker.render import RenderSpec, render
+    from svc_worker.source import open_source
 
     pyvips.concurrency_set(1)  # as the worker runs it (PIXELFLOW_WORKER_VIPS_CONCURRENCY=1)
 
     def convert(source: Path, target: Path) -> None:
-        convert_to_webp(source, target, quality=quality, effort=effort, max_pixels=100_000_000)
+        spec = RenderSpec(name="optimized", format="webp", quality=quality, effort=effort)
+        render(open_source(source, max_pixels=100_000_000), spec, target)
 
     def decode(source: Path) -> Any:
         return pyvips.Image.new_from_file(str(source), access="sequential").copy_memory()

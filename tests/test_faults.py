@@ -38,6 +38,8 @@ async def fault_images(images_settings: ImagesSettings) -> AsyncIterator[Running
                 "reconcile_interval_seconds": 0.3,
                 "reconcile_after_seconds": 2.0,
                 "job_timeout_seconds": 60,
+                # Seconds of work on the slow photo: time for the faults to strike mid-conversion.
+                "webp_effort": 6,
             }
         )
         async with serve_for_test(ImagesService(settings)) as running:
@@ -56,8 +58,7 @@ def slow_photo() -> bytes:
 async def _start_worker(fault_images: RunningService, log: Path, **extra: str) -> WorkerProcess:
     settings = fault_images.runner.service.settings
     assert isinstance(settings, ImagesSettings)
-    env = worker_env(settings, fault_images.address, settings.queue_name) | {"PIXELFLOW_WORKER_WEBP_EFFORT": "6"}
-    env |= extra
+    env = worker_env(settings, fault_images.address, settings.queue_name) | extra
     process = WorkerProcess(env, log)
     await process.start()
     return process

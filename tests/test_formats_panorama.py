@@ -40,6 +40,6 @@ def test_animation_frames_are_scaled_alike() -> None:
     frames = 3
     strip = pyvips.Image.black(40, 30 * frames, bands=3).copy()
     strip.set_type(pyvips.GValue.gint_type, "page-height", 30)
-    fitted = fit_within(strip, page_height=30, frames=frames, max_side=20)
+    fitted = fit_within(strip, page_height=30, frames=frames, max_width=20, max_height=20)
     assert (fitted.width, fitted.page_height, fitted.downscaled) == (20, 15, True)
     assert (fitted.image.width, fitted.image.height, fitted.image.get("page-height")) == (20, 45, 15)

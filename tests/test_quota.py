@@ -271,7 +271,7 @@ async def test_a_database_of_the_previous_version_is_migrated_and_counted(
         finally:
             await db.close()
 
-        assert [Path(name).name.split("_", 1)[0] for name in await MIGRATIONS.upgrade(url)] == ["1"]
+        assert [Path(name).name.split("_", 1)[0] for name in await MIGRATIONS.upgrade(url)] == ["1", "2"]
         settings = images_settings.model_copy(update={"database_url": url})
         async with serve_for_test(ImagesService(settings, jobs=ParkedQueue())) as images:
             service = images.runner.service

@@ -1,4 +1,4 @@
-"""A user's images: lookups, pages, the optimized download. Another user's image does not exist."""
+"""A user's images: lookups, pages, an output's download. Another user's image does not exist."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from pixelflow.errors import NotFound, NotReady
 from pixelflow.storage import ObjectStore, StoredObject
 from svc_images.cursors import decode_cursor, encode_cursor
 from svc_images.models import Image, Status
+from svc_images.records import ImageRecord, OutputRecord, image_records, load_record
 
 DEFAULT_PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
@@ -24,21 +25,23 @@ def _uuid_or_not_found(image_id: str) -> uuid.UUID:
         raise NotFound("image not found") from exc
 
 
-async def get_image(*, owner_id: str, image_id: str) -> Image:
+async def get_image(*, owner_id: str, image_id: str) -> ImageRecord:
     image = await Image.get_or_none(id=_uuid_or_not_found(image_id), user_id=owner_id)
     if image is None:
         raise NotFound("image not found")
-    return image
+    return await load_record(image)
 
 
-async def latest_image(*, owner_id: str) -> Image:
+async def latest_image(*, owner_id: str) -> ImageRecord:
     image = await Image.filter(user_id=owner_id).order_by("-uploaded_at", "-id").first()
     if image is None:
         raise NotFound("no image uploaded yet")
-    return image
+    return await load_record(image)
 
 
-async def list_images(*, owner_id: str, page_size: int, page_token: str, cursor_key: bytes) -> tuple[list[Image], str]:
+async def list_images(
+    *, owner_id: str, page_size: int, page_token: str, cursor_key: bytes
+) -> tuple[list[ImageRecord], str]:
     """Newest first; the signed token names the last image of the previous page (keyset pagination)."""
     size = DEFAULT_PAGE_SIZE if page_size <= 0 else min(page_size, MAX_PAGE_SIZE)
     query = Image.filter(user_id=owner_id)
@@ -48,16 +51,19 @@ async def list_images(*, owner_id: str, page_size: int, page_token: str, cursor_
     images = await query.order_by("-uploaded_at", "-id").limit(size + 1)
     if len(images) > size:
         last = images[size - 1]
-        return images[:size], encode_cursor(key=cursor_key, uploaded_at=last.uploaded_at, image_id=last.id)
-    return images, ""
+        token = encode_cursor(key=cursor_key, uploaded_at=last.uploaded_at, image_id=last.id)
+        return await image_records(images[:size]), token
+    return await image_records(images), ""
 
 
 @asynccontextmanager
-async def open_optimized(
-    *, owner_id: str, image_id: str, store: ObjectStore
-) -> AsyncIterator[tuple[StoredObject, AsyncIterator[bytes]]]:
+async def open_output(
+    *, owner_id: str, image_id: str, name: str, store: ObjectStore
+) -> AsyncIterator[tuple[OutputRecord, StoredObject, AsyncIterator[bytes]]]:
+    """The stored output `name` of a done image, with the record that says its content type."""
     image = await get_image(owner_id=owner_id, image_id=image_id)
-    if image.status is not Status.DONE or not image.optimized_key:
-        raise NotReady(f"the optimized image is not ready (status: {image.status.value})")
-    async with store.open(image.optimized_key) as opened:
-        yield opened
+    output = image.output(name)
+    if image.status is not Status.DONE or output is None:
+        raise NotReady(f"the {name} image is not ready (status: {image.status.value})")
+    async with store.open(output.key) as (stored, chunks):
+        yield output, stored, chunks

@@ -8,7 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from pixelflow.runtime.database import Migrations
-from svc_images.service import TORTOISE_APP, TORTOISE_MODELS
+from svc_images.dependencies import TORTOISE_APP, TORTOISE_MODELS
 from svc_images.settings import ImagesSettings
 
 MIGRATIONS = Migrations(app=TORTOISE_APP, models=TORTOISE_MODELS, location=Path(__file__).parent / "migrations")

@@ -21,14 +21,10 @@ class Image(Model):
     original_name = fields.CharField(max_length=255)
     content_type = fields.CharField(max_length=64)
     original_key = fields.CharField(max_length=255)
-    optimized_key = fields.CharField(max_length=255, null=True)
     status = fields.CharEnumField(Status, max_length=16, default=Status.QUEUED)
     width = fields.IntField()
     height = fields.IntField()
     size_bytes = fields.BigIntField()
-    optimized_width = fields.IntField(null=True)
-    optimized_height = fields.IntField(null=True)
-    optimized_size_bytes = fields.BigIntField(null=True)
     error: str | None = fields.TextField(null=True)  # type: ignore[assignment]
     # Bumped by the reconciler, so a re-enqueued job gets a fresh SAQ dedupe key.
     generation = fields.IntField(default=0)
@@ -39,6 +35,26 @@ class Image(Model):
     class Meta:
         table = "images"
         indexes = (Index(fields=("user_id", "uploaded_at")), Index(fields=("status", "updated_at")))
+
+
+class ImageOutput(Model):
+    """One rendered output of an image (today only `optimized`), stored in S3 at `key`."""
+
+    id = fields.BigIntField(primary_key=True)
+    image: fields.ForeignKeyRelation[Image] = fields.ForeignKeyField(
+        "images.Image", related_name="outputs", on_delete=fields.CASCADE
+    )
+    name = fields.CharField(max_length=64)
+    key = fields.CharField(max_length=255)
+    content_type = fields.CharField(max_length=64)
+    width = fields.IntField()
+    height = fields.IntField()
+    size_bytes = fields.BigIntField()
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "image_outputs"
+        unique_together = (("image", "name"),)
 
 
 class UploadReservation(Model):

@@ -6,13 +6,18 @@ import asyncio
 import contextlib
 import logging
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from pixelflow.errors import NotFound
+from tortoise.transactions import in_transaction
+
+from pixelflow.errors import InvalidArgument, NotFound
 from pixelflow.runtime import Dependency, Service
-from svc_images.models import Image, Status
+from svc_images.models import Image, ImageOutput, Status
+from svc_images.outputs import OutputSpec, PlannedOutput, RenderedOutput, plan
 from svc_images.queue import JobQueue
+from svc_images.records import ImageRecord, load_record
 from svc_images.settings import ImagesSettings
 
 log = logging.getLogger(__name__)
@@ -20,14 +25,11 @@ log = logging.getLogger(__name__)
 MAX_ERROR_LENGTH = 1000
 
 
-def optimized_key(image: Image) -> str:
-    return f"optimized/{image.user_id}/{image.id}.webp"
-
-
 @dataclass(frozen=True)
 class Ticket:
-    image: Image
+    image: ImageRecord
     should_process: bool
+    outputs: tuple[PlannedOutput, ...]
 
 
 async def _image(image_id: str) -> Image:
@@ -40,38 +42,58 @@ async def _image(image_id: str) -> Image:
     return image
 
 
-async def start_processing(*, image_id: str) -> Ticket:
-    """Marks the image `processing`. A finished image is left alone: a duplicate job has nothing to do."""
+async def start_processing(*, image_id: str, specs: tuple[OutputSpec, ...]) -> Ticket:
+    """Marks the image `processing` and plans its outputs. A finished image is left alone: a
+    duplicate job has nothing to do."""
     image = await _image(image_id)
+    outputs = plan(owner_id=image.user_id, image_id=image.id, specs=specs)
     if image.status in (Status.DONE, Status.FAILED):
-        return Ticket(image=image, should_process=False)
+        return Ticket(image=await load_record(image), should_process=False, outputs=outputs)
     await Image.filter(id=image.id, status__in=[Status.QUEUED, Status.PROCESSING]).update(
         status=Status.PROCESSING, updated_at=datetime.now(UTC)
     )
-    return Ticket(image=await _image(image_id), should_process=True)
+    return Ticket(image=await load_record(await _image(image_id)), should_process=True, outputs=outputs)
 
 
-async def complete_processing(*, image_id: str, width: int, height: int, optimized_size_bytes: int) -> Image:
+async def complete_processing(
+    *, image_id: str, results: Sequence[RenderedOutput], specs: tuple[OutputSpec, ...]
+) -> ImageRecord:
+    """Stores the results and marks the image done, in one transaction; a repeated report is a no-op."""
     image = await _image(image_id)
-    if image.status is not Status.DONE:
+    if image.status is Status.DONE:
+        return await load_record(image)
+    planned = {output.spec.name: output.key for output in plan(owner_id=image.user_id, image_id=image.id, specs=specs)}
+    unknown = sorted({result.name for result in results} - planned.keys())
+    if unknown or not results:
+        raise InvalidArgument(f"results must name the planned outputs {sorted(planned)}, not {unknown}")
+    async with in_transaction() as connection:
+        await ImageOutput.filter(image_id=image.id).using_db(connection).delete()
+        for result in results:
+            await ImageOutput.create(
+                image_id=image.id,
+                name=result.name,
+                key=result.key or planned[result.name],
+                content_type=result.content_type,
+                width=result.width,
+                height=result.height,
+                size_bytes=result.size_bytes,
+                using_db=connection,
+            )
         image.status = Status.DONE
-        image.optimized_key = optimized_key(image)
-        image.optimized_width, image.optimized_height = width, height
-        image.optimized_size_bytes = optimized_size_bytes
         image.error = None
         image.processed_at = datetime.now(UTC)
-        await image.save()
-    return image
+        await image.save(using_db=connection)
+    return await load_record(image)
 
 
-async def fail_processing(*, image_id: str, error: str) -> Image:
+async def fail_processing(*, image_id: str, error: str) -> ImageRecord:
     image = await _image(image_id)
     if image.status is not Status.DONE:
         image.status = Status.FAILED
         image.error = error[:MAX_ERROR_LENGTH] or "processing failed"
         image.processed_at = datetime.now(UTC)
         await image.save()
-    return image
+    return await load_record(image)
 
 
 async def requeue_stuck(*, queue: JobQueue, older_than: timedelta) -> int:

@@ -1,12 +1,13 @@
-"""The per-account storage quota: every byte an account holds in S3, counted from the images table.
+"""The per-account storage quota: every byte an account holds in S3, counted from its rows.
 
-Stored bytes are the originals' and the results' sizes of the account's rows; anything stored for an
-account later must add its bytes to `stored_bytes`. An upload in flight has no row yet, so it holds
-room (a reservation row) from before its first byte is read until its image row exists. Room is
-taken under a per-account advisory lock, so uploads racing each other cannot share the same room.
+Stored bytes are the sizes of the account's originals (`images`) and of all their results
+(`image_outputs`); anything stored for an account later must add its bytes to `stored_bytes`. An
+upload in flight has no row yet, so it holds room (a reservation row) from before its first byte is
+read until its image row exists. Room is taken under a per-account advisory lock, so uploads racing
+each other cannot share the same room.
 
-A result (the optimized WebP) is written after its upload was accepted and is never refused: it
-may push usage past the quota, after which every new upload is refused at once.
+A result (an output such as the optimized WebP) is written after its upload was accepted and is
+never refused: it may push usage past the quota, after which every new upload is refused at once.
 """
 
 from __future__ import annotations
@@ -67,8 +68,10 @@ class Room:
 async def stored_bytes(*, owner_id: str, connection: BaseDBAsyncClient) -> int:
     """The bytes of every original and result the account holds."""
     query = (
-        'SELECT COALESCE(SUM("size_bytes" + COALESCE("optimized_size_bytes", 0)), 0)::BIGINT AS "used" '
-        'FROM "images" WHERE "user_id" = $1'
+        'SELECT ((SELECT COALESCE(SUM("size_bytes"), 0) FROM "images" WHERE "user_id" = $1)'
+        ' + (SELECT COALESCE(SUM(o."size_bytes"), 0) FROM "image_outputs" o'
+        ' JOIN "images" i ON i."id" = o."image_id" WHERE i."user_id" = $1)'
+        ')::BIGINT AS "used"'
     )
     _, rows = await connection.execute_query(query, [uuid.UUID(owner_id)])
     return int(rows[0]["used"])

@@ -54,6 +54,10 @@ class ImagesSettings(GrpcServerSettings, S3Settings, SessionStoreSettings):
     job_attempts: int = Field(3, ge=1, description="SAQ attempts of one conversion (transient failures)")
     reconcile_interval_seconds: float = Field(30.0, gt=0, description="how often stuck images are looked for")
     reconcile_after_seconds: float = Field(300.0, gt=0, description="queued/processing this long counts as stuck")
+    webp_quality: int = Field(80, ge=1, le=100, description="WebP quality of the `optimized` output")
+    webp_effort: int = Field(
+        4, ge=0, le=6, description="WebP encoder effort (libwebp method) of the `optimized` output: speed vs size"
+    )
     quota_bytes: int = Field(
         1_000_000_000, ge=1, description="storage quota per account: its originals and results, in S3 bytes"
     )

@@ -25,6 +25,7 @@ from svc_images.probe import (
     sniff_content_type,
 )
 from svc_images.queue import JobQueue
+from svc_images.records import ImageRecord, image_record
 from svc_images.stored_header import ReadBudget, read_stored_header
 
 log = logging.getLogger(__name__)
@@ -173,7 +174,7 @@ async def upload_image(
     store: ObjectStore,
     queue: JobQueue,
     limits: UploadLimits,
-) -> Image:
+) -> ImageRecord:
     stream = UploadStream(chunks, limits)
     await stream.probe()
     image_id = uuid.uuid4()
@@ -208,7 +209,7 @@ async def upload_image(
         await asyncio.shield(store.remove_quietly(key))
         raise
     await queue.enqueue_processing(image)
-    return image
+    return image_record(image)
 
 
 async def drain_refused(chunks: AsyncIterator[bytes], *, max_bytes: int, timeout_seconds: float) -> None:

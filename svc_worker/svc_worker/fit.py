@@ -1,4 +1,5 @@
-"""Scale an image down to what WebP can hold, keeping its aspect ratio (panoramas, long scans)."""
+"""Scale an image down to the bounds of an output (at most what WebP can hold), keeping its aspect
+ratio (panoramas, long scans)."""
 
 from __future__ import annotations
 
@@ -19,15 +20,24 @@ class Fitted:
     downscaled: bool
 
 
-def fit_within(image: pyvips.Image, *, page_height: int, frames: int, max_side: int = WEBP_MAX_SIDE) -> Fitted:
-    """`image` holds `frames` frames of `page_height` rows stacked vertically."""
+def fit_within(
+    image: pyvips.Image,
+    *,
+    page_height: int,
+    frames: int,
+    max_width: int = WEBP_MAX_SIDE,
+    max_height: int = WEBP_MAX_SIDE,
+) -> Fitted:
+    """`image` holds `frames` frames of `page_height` rows stacked vertically; each frame is scaled
+    down (never up) to fit `max_width` × `max_height`, keeping its aspect ratio."""
     width = image.width
-    longest = max(width, page_height)
-    if longest <= max_side:
+    if width <= max_width and page_height <= max_height:
         return Fitted(image=image, width=width, page_height=page_height, downscaled=False)
-    # The longest side becomes exactly `max_side`; the other keeps the ratio, at least one pixel.
-    new_width = max_side if width >= page_height else max(1, round(width * max_side / longest))
-    new_page = max_side if page_height > width else max(1, round(page_height * max_side / longest))
+    # The limiting side becomes exactly its bound; the other keeps the ratio, at least one pixel.
+    if max_width * page_height <= max_height * width:
+        new_width, new_page = max_width, max(1, round(page_height * max_width / width))
+    else:
+        new_width, new_page = max(1, round(width * max_height / page_height)), max_height
     scaled = image.resize(new_width / width, vscale=new_page / page_height)
     if scaled.width != new_width or scaled.height != new_page * frames:
         # resize rounds on its own: crop or pad by the stray row or column it may add or drop.

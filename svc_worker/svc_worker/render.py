@@ -1,8 +1,16 @@
-"""Render an opened original as WebP: sRGB, within WebP's size limit, no metadata but the pixels."""
+"""Render an opened original as the outputs svc_images asked for: sRGB, within each spec's bounds
+and its format's limit, no metadata but the pixels.
+
+An original opened with `access="sequential"` can be read only once. One spec renders straight from
+it (streaming: the lowest memory, today's only case). Several specs share one decode: the sRGB
+pixels are copied into memory once, and every spec renders from that copy.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pyvips
@@ -13,28 +21,96 @@ from svc_worker.source import BrokenImage, Source, reason
 
 
 @dataclass(frozen=True)
-class Converted:
+class RenderSpec:
+    name: str
+    format: str
+    quality: int
+    effort: int
+    # Bounds (aspect ratio kept, never enlarged); 0: the format's own limit only.
+    max_width: int = 0
+    max_height: int = 0
+
+
+@dataclass(frozen=True)
+class Format:
+    extension: str
+    content_type: str
+    # The largest side the format can hold.
+    max_side: int
+    save: Callable[[pyvips.Image, Path, RenderSpec], None]
+
+
+def _save_webp(image: pyvips.Image, target: Path, spec: RenderSpec) -> None:
+    # EXIF (GPS included), XMP, IPTC and the profile (already applied) are all dropped.
+    image.webpsave(str(target), Q=spec.quality, effort=spec.effort, keep=pyvips.enums.ForeignKeep.NONE)
+
+
+FORMATS = {"webp": Format(extension="webp", content_type="image/webp", max_side=WEBP_MAX_SIDE, save=_save_webp)}
+
+
+# An output's name becomes a file name here.
+_NAME = re.compile(r"[a-z0-9][a-z0-9_-]{0,63}")
+
+
+@dataclass(frozen=True)
+class Rendered:
+    name: str
+    content_type: str
     width: int
     height: int
     frames: int
     size_bytes: int
-    # True when the image was larger than WebP allows and was scaled down to fit.
+    # True when the output is smaller than the original: its bounds or its format's limit.
     downscaled: bool
+    path: Path
 
 
-def render_webp(source: Source, target: Path, *, quality: int, effort: int, max_side: int = WEBP_MAX_SIDE) -> Converted:
-    """Blocking: this is where pixels are decoded. Raises BrokenImage."""
+def render(source: Source, spec: RenderSpec, target: Path) -> Rendered:
+    """Blocking: this is where pixels are decoded (unless `source` is already in memory). Raises
+    BrokenImage for the image; ValueError for a format this worker cannot write."""
+    output_format = _format(spec)
     try:
-        srgb = to_srgb(source.image)
-        fitted = fit_within(srgb, page_height=source.page_height, frames=source.frames, max_side=max_side)
-        # EXIF (GPS included), XMP, IPTC and the profile (already applied) are all dropped.
-        fitted.image.webpsave(str(target), Q=quality, effort=effort, keep=pyvips.enums.ForeignKeep.NONE)
+        fitted = fit_within(
+            to_srgb(source.image),
+            page_height=source.page_height,
+            frames=source.frames,
+            max_width=min(spec.max_width or output_format.max_side, output_format.max_side),
+            max_height=min(spec.max_height or output_format.max_side, output_format.max_side),
+        )
+        output_format.save(fitted.image, target, spec)
     except pyvips.Error as exc:
         raise BrokenImage(reason(exc)) from exc
-    return Converted(
+    return Rendered(
+        name=spec.name,
+        content_type=output_format.content_type,
         width=fitted.width,
         height=fitted.page_height,
         frames=source.frames,
         size_bytes=target.stat().st_size,
         downscaled=fitted.downscaled,
+        path=target,
     )
+
+
+def _format(spec: RenderSpec) -> Format:
+    if spec.format not in FORMATS:
+        raise ValueError(f"unknown output format {spec.format!r}")
+    return FORMATS[spec.format]
+
+
+def in_memory(source: Source) -> Source:
+    """`source` decoded once into memory (as sRGB), so that it can be read again and again."""
+    try:
+        return replace(source, image=to_srgb(source.image).copy_memory())
+    except pyvips.Error as exc:
+        raise BrokenImage(reason(exc)) from exc
+
+
+def render_all(source: Source, specs: Sequence[RenderSpec], directory: Path) -> list[Rendered]:
+    """Every spec from one decode of `source`, each written to `directory/<name>.<extension>`."""
+    for spec in specs:
+        if not _NAME.fullmatch(spec.name):
+            raise ValueError(f"invalid output name {spec.name!r}")
+    targets = [directory / f"{spec.name}.{_format(spec).extension}" for spec in specs]
+    shared = in_memory(source) if len(specs) > 1 else source
+    return [render(shared, spec, target) for spec, target in zip(specs, targets, strict=True)]

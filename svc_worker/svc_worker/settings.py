@@ -25,8 +25,6 @@ class WorkerSettings(S3Settings):
     )
     concurrency: int = Field(2, ge=1, description="conversions at once per worker process")
     vips_concurrency: int = Field(1, ge=0, description="libvips threads per conversion (0: one per core)")
-    webp_quality: int = Field(80, ge=1, le=100, description="WebP quality")
-    webp_effort: int = Field(4, ge=0, le=6, description="WebP encoder effort (libwebp method): speed vs size")
     max_pixels: int = Field(100_000_000, ge=1, description="largest converted width × height (× frames)")
     grpc_timeout_seconds: float = Field(10.0, gt=0, description="deadline of each call to svc_images")
     shutdown_grace_seconds: int = Field(30, ge=0, description="how long running conversions may finish on SIGTERM")

@@ -1,4 +1,5 @@
-"""The SAQ job: one image, from its original in S3 to WebP in S3, its status, and the live event."""
+"""The SAQ job: one image, from its original in S3 to the outputs its ticket asks for in S3, its
+status, and the live event."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from miniopy_async.error import S3Error
 from pixelflow.events import IMAGE_UPDATED, SOCKETIO_NAMESPACE, image_json, user_room
 from pixelflow.images.v1 import images_pb2
 from svc_worker.context import JobContext, WorkerContext
-from svc_worker.convert import BrokenImage, convert_to_webp
+from svc_worker.convert import BrokenImage, Rendered, RenderSpec, convert
 
 log = logging.getLogger(__name__)
 
@@ -53,8 +54,10 @@ async def process_image(ctx: JobContext, *, image_id: str) -> str:
         return "already finished"
     await _emit(context, ticket.image)
 
+    specs = [_render_spec(output) for output in ticket.outputs]
+    keys = {output.name: output.key for output in ticket.outputs}
     with tempfile.TemporaryDirectory(prefix="pixelflow-", dir=settings.work_dir) as workdir:
-        source, target = Path(workdir) / "original", Path(workdir) / "optimized.webp"
+        source = Path(workdir) / "original"
         try:
             await context.store.download_file(ticket.original_key, str(source))
         except S3Error as exc:
@@ -62,30 +65,45 @@ async def process_image(ctx: JobContext, *, image_id: str) -> str:
                 await _fail(context, image_id, "the original file is missing")
                 return "failed"
             raise
+        outputs = Path(workdir) / "outputs"
+        outputs.mkdir()
         try:
-            converted = await asyncio.to_thread(
-                convert_to_webp,
-                source,
-                target,
-                quality=settings.webp_quality,
-                effort=settings.webp_effort,
-                max_pixels=settings.max_pixels,
-            )
+            rendered = await asyncio.to_thread(convert, source, specs, outputs, max_pixels=settings.max_pixels)
         except BrokenImage as exc:
             await _fail(context, image_id, f"cannot convert this image: {exc}")
             return "failed"
-        if converted.downscaled:
-            log.info("image %s scaled to %d×%d to fit WebP", image_id, converted.width, converted.height)
-        await context.store.put_file(ticket.optimized_key, str(target), content_type="image/webp")
+        for output in rendered:
+            if output.downscaled:
+                log.info("image %s: %s scaled to %d×%d", image_id, output.name, output.width, output.height)
+            await context.store.put_file(keys[output.name], str(output.path), content_type=output.content_type)
 
     image = await context.images.CompleteProcessing(
         images_pb2.CompleteProcessingRequest(
-            image_id=image_id,
-            width=converted.width,
-            height=converted.height,
-            optimized_size_bytes=converted.size_bytes,
+            image_id=image_id, results=[_result(output, key=keys[output.name]) for output in rendered]
         ),
         **context.call_options,
     )
     await _emit(context, image)
     return "done"
+
+
+def _render_spec(spec: images_pb2.OutputSpec) -> RenderSpec:
+    return RenderSpec(
+        name=spec.name,
+        format=spec.format,
+        quality=spec.quality,
+        effort=spec.effort,
+        max_width=spec.max_width,
+        max_height=spec.max_height,
+    )
+
+
+def _result(output: Rendered, *, key: str) -> images_pb2.OutputResult:
+    return images_pb2.OutputResult(
+        name=output.name,
+        key=key,
+        content_type=output.content_type,
+        width=output.width,
+        height=output.height,
+        size_bytes=output.size_bytes,
+    )

@@ -1,4 +1,4 @@
-"""Run the worker's conversion on bytes and read the WebP back, for the format tests."""
+"""Run the worker's conversion on bytes (the `optimized` spec) and read the WebP back, for the format tests."""
 
 from __future__ import annotations
 
@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pyvips
 
-from svc_worker.convert import Converted, convert_to_webp
+from svc_worker.convert import Rendered, RenderSpec
+from svc_worker.convert import convert as convert_file
 
 # Bands that must never reach an output: the metadata stripping applies to every input.
 METADATA_FIELDS = ("exif-data", "xmp-data", "iptc-data", "icc-profile-data")
@@ -15,7 +16,7 @@ METADATA_FIELDS = ("exif-data", "xmp-data", "iptc-data", "icc-profile-data")
 
 @dataclass(frozen=True)
 class Output:
-    converted: Converted
+    converted: Rendered
     webp: bytes
     image: pyvips.Image  # every frame, stacked
 
@@ -25,10 +26,11 @@ class Output:
 
 def convert(tmp_path: Path, data: bytes, *, max_pixels: int = 100_000_000, effort: int = 4) -> Output:
     """The worker's defaults (Q80, effort 4); a lower effort only makes encoding big images faster."""
-    source, target = tmp_path / "original", tmp_path / "optimized.webp"
+    source = tmp_path / "original"
     source.write_bytes(data)
-    converted = convert_to_webp(source, target, quality=80, effort=effort, max_pixels=max_pixels)
-    webp = target.read_bytes()
+    spec = RenderSpec(name="optimized", format="webp", quality=80, effort=effort)
+    [converted] = convert_file(source, [spec], tmp_path, max_pixels=max_pixels)
+    webp = converted.path.read_bytes()
     image = pyvips.Image.new_from_buffer(webp, "", n=-1)
     assert [f for f in METADATA_FIELDS if image.get_typeof(f)] == []
     return Output(converted=converted, webp=webp, image=image)

@@ -154,5 +154,5 @@ async def optimized(
             call.cancel()
 
     headers["Content-Length"] = str(first.header.content_length)
-    # Always WebP, whatever was uploaded: nothing the user sent is ever served back as-is.
-    return StreamingResponse(body(), media_type="image/webp", headers=headers)
+    # The output's own type (WebP today), never the upload's: nothing the user sent is served back as-is.
+    return StreamingResponse(body(), media_type=first.header.content_type, headers=headers)

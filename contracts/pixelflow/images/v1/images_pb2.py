@@ -25,15 +25,15 @@ _sym_db = _symbol_database.Default()
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n pixelflow/images/v1/images.proto\x12\x13pixelflow.images.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\xda\x02\n\x05Image\x12\n\n\x02id\x18\x01 \x01(\t\x12\x0f\n\x07user_id\x18\x02 \x01(\t\x12\x15\n\roriginal_name\x18\x03 \x01(\t\x12\x30\n\x06status\x18\x04 \x01(\x0e\x32 .pixelflow.images.v1.ImageStatus\x12\r\n\x05width\x18\x05 \x01(\x05\x12\x0e\n\x06height\x18\x06 \x01(\x05\x12\x12\n\nsize_bytes\x18\x07 \x01(\x03\x12\x1c\n\x14optimized_size_bytes\x18\x08 \x01(\x03\x12/\n\x0buploaded_at\x18\t \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x30\n\x0cprocessed_at\x18\n \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\r\n\x05\x65rror\x18\x0b \x01(\t\x12\x14\n\x0c\x63ontent_type\x18\x0c \x01(\t\x12\x12\n\ndownscaled\x18\r \x01(\x08\"8\n\x0eUploadMetadata\x12\x10\n\x08\x66ilename\x18\x01 \x01(\t\x12\x14\n\x0c\x63ontent_type\x18\x02 \x01(\t\"d\n\rUploadRequest\x12\x37\n\x08metadata\x18\x01 \x01(\x0b\x32#.pixelflow.images.v1.UploadMetadataH\x00\x12\x0f\n\x05\x63hunk\x18\x02 \x01(\x0cH\x00\x42\t\n\x07payload\"\x1d\n\x0fGetImageRequest\x12\n\n\x02id\x18\x01 \x01(\t\"\x17\n\x15GetLatestImageRequest\":\n\x11ListImagesRequest\x12\x11\n\tpage_size\x18\x01 \x01(\x05\x12\x12\n\npage_token\x18\x02 \x01(\t\"Y\n\x12ListImagesResponse\x12*\n\x06images\x18\x01 \x03(\x0b\x32\x1a.pixelflow.images.v1.Image\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"&\n\x18\x44ownloadOptimizedRequest\x12\n\n\x02id\x18\x01 \x01(\t\"L\n\x0e\x44ownloadHeader\x12\x14\n\x0c\x63ontent_type\x18\x01 \x01(\t\x12\x16\n\x0e\x63ontent_length\x18\x02 \x01(\x03\x12\x0c\n\x04\x65tag\x18\x03 \x01(\t\"b\n\rDownloadChunk\x12\x35\n\x06header\x18\x01 \x01(\x0b\x32#.pixelflow.images.v1.DownloadHeaderH\x00\x12\x0f\n\x05\x63hunk\x18\x02 \x01(\x0cH\x00\x42\t\n\x07payload\"*\n\x16StartProcessingRequest\x12\x10\n\x08image_id\x18\x01 \x01(\t\"\x82\x01\n\x10ProcessingTicket\x12)\n\x05image\x18\x01 \x01(\x0b\x32\x1a.pixelflow.images.v1.Image\x12\x14\n\x0coriginal_key\x18\x02 \x01(\t\x12\x15\n\roptimized_key\x18\x03 \x01(\t\x12\x16\n\x0eshould_process\x18\x04 \x01(\x08\"j\n\x19\x43ompleteProcessingRequest\x12\x10\n\x08image_id\x18\x01 \x01(\t\x12\r\n\x05width\x18\x02 \x01(\x05\x12\x0e\n\x06height\x18\x03 \x01(\x05\x12\x1c\n\x14optimized_size_bytes\x18\x04 \x01(\x03\"8\n\x15\x46\x61ilProcessingRequest\x12\x10\n\x08image_id\x18\x01 \x01(\t\x12\r\n\x05\x65rror\x18\x02 \x01(\t\"\x11\n\x0fGetUsageRequest\"0\n\x05Usage\x12\x12\n\nused_bytes\x18\x01 \x01(\x03\x12\x13\n\x0bquota_bytes\x18\x02 \x01(\x03*\x91\x01\n\x0bImageStatus\x12\x1c\n\x18IMAGE_STATUS_UNSPECIFIED\x10\x00\x12\x17\n\x13IMAGE_STATUS_QUEUED\x10\x01\x12\x1b\n\x17IMAGE_STATUS_PROCESSING\x10\x02\x12\x15\n\x11IMAGE_STATUS_DONE\x10\x03\x12\x17\n\x13IMAGE_STATUS_FAILED\x10\x04\x32\x93\x04\n\x06Images\x12J\n\x06Upload\x12\".pixelflow.images.v1.UploadRequest\x1a\x1a.pixelflow.images.v1.Image(\x01\x12L\n\x08GetImage\x12$.pixelflow.images.v1.GetImageRequest\x1a\x1a.pixelflow.images.v1.Image\x12X\n\x0eGetLatestImage\x12*.pixelflow.images.v1.GetLatestImageRequest\x1a\x1a.pixelflow.images.v1.Image\x12]\n\nListImages\x12&.pixelflow.images.v1.ListImagesRequest\x1a\'.pixelflow.images.v1.ListImagesResponse\x12h\n\x11\x44ownloadOptimized\x12-.pixelflow.images.v1.DownloadOptimizedRequest\x1a\".pixelflow.images.v1.DownloadChunk0\x01\x12L\n\x08GetUsage\x12$.pixelflow.images.v1.GetUsageRequest\x1a\x1a.pixelflow.images.v1.Usage2\xb4\x02\n\x0fImageProcessing\x12\x65\n\x0fStartProcessing\x12+.pixelflow.images.v1.StartProcessingRequest\x1a%.pixelflow.images.v1.ProcessingTicket\x12`\n\x12\x43ompleteProcessing\x12..pixelflow.images.v1.CompleteProcessingRequest\x1a\x1a.pixelflow.images.v1.Image\x12X\n\x0e\x46\x61ilProcessing\x12*.pixelflow.images.v1.FailProcessingRequest\x1a\x1a.pixelflow.images.v1.Imageb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n pixelflow/images/v1/images.proto\x12\x13pixelflow.images.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\xda\x02\n\x05Image\x12\n\n\x02id\x18\x01 \x01(\t\x12\x0f\n\x07user_id\x18\x02 \x01(\t\x12\x15\n\roriginal_name\x18\x03 \x01(\t\x12\x30\n\x06status\x18\x04 \x01(\x0e\x32 .pixelflow.images.v1.ImageStatus\x12\r\n\x05width\x18\x05 \x01(\x05\x12\x0e\n\x06height\x18\x06 \x01(\x05\x12\x12\n\nsize_bytes\x18\x07 \x01(\x03\x12\x1c\n\x14optimized_size_bytes\x18\x08 \x01(\x03\x12/\n\x0buploaded_at\x18\t \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x30\n\x0cprocessed_at\x18\n \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\r\n\x05\x65rror\x18\x0b \x01(\t\x12\x14\n\x0c\x63ontent_type\x18\x0c \x01(\t\x12\x12\n\ndownscaled\x18\r \x01(\x08\"8\n\x0eUploadMetadata\x12\x10\n\x08\x66ilename\x18\x01 \x01(\t\x12\x14\n\x0c\x63ontent_type\x18\x02 \x01(\t\"d\n\rUploadRequest\x12\x37\n\x08metadata\x18\x01 \x01(\x0b\x32#.pixelflow.images.v1.UploadMetadataH\x00\x12\x0f\n\x05\x63hunk\x18\x02 \x01(\x0cH\x00\x42\t\n\x07payload\"\x1d\n\x0fGetImageRequest\x12\n\n\x02id\x18\x01 \x01(\t\"\x17\n\x15GetLatestImageRequest\":\n\x11ListImagesRequest\x12\x11\n\tpage_size\x18\x01 \x01(\x05\x12\x12\n\npage_token\x18\x02 \x01(\t\"Y\n\x12ListImagesResponse\x12*\n\x06images\x18\x01 \x03(\x0b\x32\x1a.pixelflow.images.v1.Image\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"&\n\x18\x44ownloadOptimizedRequest\x12\n\n\x02id\x18\x01 \x01(\t\"L\n\x0e\x44ownloadHeader\x12\x14\n\x0c\x63ontent_type\x18\x01 \x01(\t\x12\x16\n\x0e\x63ontent_length\x18\x02 \x01(\x03\x12\x0c\n\x04\x65tag\x18\x03 \x01(\t\"b\n\rDownloadChunk\x12\x35\n\x06header\x18\x01 \x01(\x0b\x32#.pixelflow.images.v1.DownloadHeaderH\x00\x12\x0f\n\x05\x63hunk\x18\x02 \x01(\x0cH\x00\x42\t\n\x07payload\"*\n\x16StartProcessingRequest\x12\x10\n\x08image_id\x18\x01 \x01(\t\"\x7f\n\nOutputSpec\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x0e\n\x06\x66ormat\x18\x02 \x01(\t\x12\x0f\n\x07quality\x18\x03 \x01(\x05\x12\x0e\n\x06\x65\x66\x66ort\x18\x04 \x01(\x05\x12\x11\n\tmax_width\x18\x05 \x01(\x05\x12\x12\n\nmax_height\x18\x06 \x01(\x05\x12\x0b\n\x03key\x18\x07 \x01(\t\"r\n\x0cOutputResult\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x0b\n\x03key\x18\x02 \x01(\t\x12\x14\n\x0c\x63ontent_type\x18\x03 \x01(\t\x12\r\n\x05width\x18\x04 \x01(\x05\x12\x0e\n\x06height\x18\x05 \x01(\x05\x12\x12\n\nsize_bytes\x18\x06 \x01(\x03\"\xb4\x01\n\x10ProcessingTicket\x12)\n\x05image\x18\x01 \x01(\x0b\x32\x1a.pixelflow.images.v1.Image\x12\x14\n\x0coriginal_key\x18\x02 \x01(\t\x12\x15\n\roptimized_key\x18\x03 \x01(\t\x12\x16\n\x0eshould_process\x18\x04 \x01(\x08\x12\x30\n\x07outputs\x18\x05 \x03(\x0b\x32\x1f.pixelflow.images.v1.OutputSpec\"\x9e\x01\n\x19\x43ompleteProcessingRequest\x12\x10\n\x08image_id\x18\x01 \x01(\t\x12\r\n\x05width\x18\x02 \x01(\x05\x12\x0e\n\x06height\x18\x03 \x01(\x05\x12\x1c\n\x14optimized_size_bytes\x18\x04 \x01(\x03\x12\x32\n\x07results\x18\x05 \x03(\x0b\x32!.pixelflow.images.v1.OutputResult\"8\n\x15\x46\x61ilProcessingRequest\x12\x10\n\x08image_id\x18\x01 \x01(\t\x12\r\n\x05\x65rror\x18\x02 \x01(\t\"\x11\n\x0fGetUsageRequest\"0\n\x05Usage\x12\x12\n\nused_bytes\x18\x01 \x01(\x03\x12\x13\n\x0bquota_bytes\x18\x02 \x01(\x03*\x91\x01\n\x0bImageStatus\x12\x1c\n\x18IMAGE_STATUS_UNSPECIFIED\x10\x00\x12\x17\n\x13IMAGE_STATUS_QUEUED\x10\x01\x12\x1b\n\x17IMAGE_STATUS_PROCESSING\x10\x02\x12\x15\n\x11IMAGE_STATUS_DONE\x10\x03\x12\x17\n\x13IMAGE_STATUS_FAILED\x10\x04\x32\x93\x04\n\x06Images\x12J\n\x06Upload\x12\".pixelflow.images.v1.UploadRequest\x1a\x1a.pixelflow.images.v1.Image(\x01\x12L\n\x08GetImage\x12$.pixelflow.images.v1.GetImageRequest\x1a\x1a.pixelflow.images.v1.Image\x12X\n\x0eGetLatestImage\x12*.pixelflow.images.v1.GetLatestImageRequest\x1a\x1a.pixelflow.images.v1.Image\x12]\n\nListImages\x12&.pixelflow.images.v1.ListImagesRequest\x1a\'.pixelflow.images.v1.ListImagesResponse\x12h\n\x11\x44ownloadOptimized\x12-.pixelflow.images.v1.DownloadOptimizedRequest\x1a\".pixelflow.images.v1.DownloadChunk0\x01\x12L\n\x08GetUsage\x12$.pixelflow.images.v1.GetUsageRequest\x1a\x1a.pixelflow.images.v1.Usage2\xb4\x02\n\x0fImageProcessing\x12\x65\n\x0fStartProcessing\x12+.pixelflow.images.v1.StartProcessingRequest\x1a%.pixelflow.images.v1.ProcessingTicket\x12`\n\x12\x43ompleteProcessing\x12..pixelflow.images.v1.CompleteProcessingRequest\x1a\x1a.pixelflow.images.v1.Image\x12X\n\x0e\x46\x61ilProcessing\x12*.pixelflow.images.v1.FailProcessingRequest\x1a\x1a.pixelflow.images.v1.Imageb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'pixelflow.images.v1.images_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_IMAGESTATUS']._serialized_start=1437
-  _globals['_IMAGESTATUS']._serialized_end=1582
+  _globals['_IMAGESTATUS']._serialized_start=1785
+  _globals['_IMAGESTATUS']._serialized_end=1930
   _globals['_IMAGE']._serialized_start=91
   _globals['_IMAGE']._serialized_end=437
   _globals['_UPLOADMETADATA']._serialized_start=439
@@ -56,18 +56,22 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_DOWNLOADCHUNK']._serialized_end=1022
   _globals['_STARTPROCESSINGREQUEST']._serialized_start=1024
   _globals['_STARTPROCESSINGREQUEST']._serialized_end=1066
-  _globals['_PROCESSINGTICKET']._serialized_start=1069
-  _globals['_PROCESSINGTICKET']._serialized_end=1199
-  _globals['_COMPLETEPROCESSINGREQUEST']._serialized_start=1201
-  _globals['_COMPLETEPROCESSINGREQUEST']._serialized_end=1307
-  _globals['_FAILPROCESSINGREQUEST']._serialized_start=1309
-  _globals['_FAILPROCESSINGREQUEST']._serialized_end=1365
-  _globals['_GETUSAGEREQUEST']._serialized_start=1367
-  _globals['_GETUSAGEREQUEST']._serialized_end=1384
-  _globals['_USAGE']._serialized_start=1386
-  _globals['_USAGE']._serialized_end=1434
-  _globals['_IMAGES']._serialized_start=1585
-  _globals['_IMAGES']._serialized_end=2116
-  _globals['_IMAGEPROCESSING']._serialized_start=2119
-  _globals['_IMAGEPROCESSING']._serialized_end=2427
+  _globals['_OUTPUTSPEC']._serialized_start=1068
+  _globals['_OUTPUTSPEC']._serialized_end=1195
+  _globals['_OUTPUTRESULT']._serialized_start=1197
+  _globals['_OUTPUTRESULT']._serialized_end=1311
+  _globals['_PROCESSINGTICKET']._serialized_start=1314
+  _globals['_PROCESSINGTICKET']._serialized_end=1494
+  _globals['_COMPLETEPROCESSINGREQUEST']._serialized_start=1497
+  _globals['_COMPLETEPROCESSINGREQUEST']._serialized_end=1655
+  _globals['_FAILPROCESSINGREQUEST']._serialized_start=1657
+  _globals['_FAILPROCESSINGREQUEST']._serialized_end=1713
+  _globals['_GETUSAGEREQUEST']._serialized_start=1715
+  _globals['_GETUSAGEREQUEST']._serialized_end=1732
+  _globals['_USAGE']._serialized_start=1734
+  _globals['_USAGE']._serialized_end=1782
+  _globals['_IMAGES']._serialized_start=1933
+  _globals['_IMAGES']._serialized_end=2464
+  _globals['_IMAGEPROCESSING']._serialized_start=2467
+  _globals['_IMAGEPROCESSING']._serialized_end=2775
 # @@protoc_insertion_point(module_scope)

@@ -125,29 +125,67 @@ class StartProcessingRequest(_message.Message):
     image_id: str
     def __init__(self, image_id: _Optional[str] = ...) -> None: ...
 
+class OutputSpec(_message.Message):
+    __slots__ = ("name", "format", "quality", "effort", "max_width", "max_height", "key")
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    FORMAT_FIELD_NUMBER: _ClassVar[int]
+    QUALITY_FIELD_NUMBER: _ClassVar[int]
+    EFFORT_FIELD_NUMBER: _ClassVar[int]
+    MAX_WIDTH_FIELD_NUMBER: _ClassVar[int]
+    MAX_HEIGHT_FIELD_NUMBER: _ClassVar[int]
+    KEY_FIELD_NUMBER: _ClassVar[int]
+    name: str
+    format: str
+    quality: int
+    effort: int
+    max_width: int
+    max_height: int
+    key: str
+    def __init__(self, name: _Optional[str] = ..., format: _Optional[str] = ..., quality: _Optional[int] = ..., effort: _Optional[int] = ..., max_width: _Optional[int] = ..., max_height: _Optional[int] = ..., key: _Optional[str] = ...) -> None: ...
+
+class OutputResult(_message.Message):
+    __slots__ = ("name", "key", "content_type", "width", "height", "size_bytes")
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    KEY_FIELD_NUMBER: _ClassVar[int]
+    CONTENT_TYPE_FIELD_NUMBER: _ClassVar[int]
+    WIDTH_FIELD_NUMBER: _ClassVar[int]
+    HEIGHT_FIELD_NUMBER: _ClassVar[int]
+    SIZE_BYTES_FIELD_NUMBER: _ClassVar[int]
+    name: str
+    key: str
+    content_type: str
+    width: int
+    height: int
+    size_bytes: int
+    def __init__(self, name: _Optional[str] = ..., key: _Optional[str] = ..., content_type: _Optional[str] = ..., width: _Optional[int] = ..., height: _Optional[int] = ..., size_bytes: _Optional[int] = ...) -> None: ...
+
 class ProcessingTicket(_message.Message):
-    __slots__ = ("image", "original_key", "optimized_key", "should_process")
+    __slots__ = ("image", "original_key", "optimized_key", "should_process", "outputs")
     IMAGE_FIELD_NUMBER: _ClassVar[int]
     ORIGINAL_KEY_FIELD_NUMBER: _ClassVar[int]
     OPTIMIZED_KEY_FIELD_NUMBER: _ClassVar[int]
     SHOULD_PROCESS_FIELD_NUMBER: _ClassVar[int]
+    OUTPUTS_FIELD_NUMBER: _ClassVar[int]
     image: Image
     original_key: str
     optimized_key: str
     should_process: bool
-    def __init__(self, image: _Optional[_Union[Image, _Mapping]] = ..., original_key: _Optional[str] = ..., optimized_key: _Optional[str] = ..., should_process: _Optional[bool] = ...) -> None: ...
+    outputs: _containers.RepeatedCompositeFieldContainer[OutputSpec]
+    def __init__(self, image: _Optional[_Union[Image, _Mapping]] = ..., original_key: _Optional[str] = ..., optimized_key: _Optional[str] = ..., should_process: _Optional[bool] = ..., outputs: _Optional[_Iterable[_Union[OutputSpec, _Mapping]]] = ...) -> None: ...
 
 class CompleteProcessingRequest(_message.Message):
-    __slots__ = ("image_id", "width", "height", "optimized_size_bytes")
+    __slots__ = ("image_id", "width", "height", "optimized_size_bytes", "results")
     IMAGE_ID_FIELD_NUMBER: _ClassVar[int]
     WIDTH_FIELD_NUMBER: _ClassVar[int]
     HEIGHT_FIELD_NUMBER: _ClassVar[int]
     OPTIMIZED_SIZE_BYTES_FIELD_NUMBER: _ClassVar[int]
+    RESULTS_FIELD_NUMBER: _ClassVar[int]
     image_id: str
     width: int
     height: int
     optimized_size_bytes: int
-    def __init__(self, image_id: _Optional[str] = ..., width: _Optional[int] = ..., height: _Optional[int] = ..., optimized_size_bytes: _Optional[int] = ...) -> None: ...
+    results: _containers.RepeatedCompositeFieldContainer[OutputResult]
+    def __init__(self, image_id: _Optional[str] = ..., width: _Optional[int] = ..., height: _Optional[int] = ..., optimized_size_bytes: _Optional[int] = ..., results: _Optional[_Iterable[_Union[OutputResult, _Mapping]]] = ...) -> None: ...
 
 class FailProcessingRequest(_message.Message):
     __slots__ = ("image_id", "error")

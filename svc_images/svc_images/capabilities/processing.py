@@ -1,0 +1,28 @@
+"""Processing: svc_worker's status reports, with the internal service credential."""
+
+from __future__ import annotations
+
+from pixelflow.images.v1 import images_pb2
+from pixelflow.runtime import AuthKind, Call, rpc
+from svc_images import processing
+from svc_images.dependencies import ImagesBase
+from svc_images.messages import image_message, rendered_outputs, ticket_message
+
+
+class ProcessingCapability(ImagesBase):
+    @rpc(auth=AuthKind.SERVICE)
+    async def start_processing(
+        self, request: images_pb2.StartProcessingRequest, call: Call
+    ) -> images_pb2.ProcessingTicket:
+        return ticket_message(await processing.start_processing(image_id=request.image_id, specs=self.output_specs))
+
+    @rpc(auth=AuthKind.SERVICE)
+    async def complete_processing(self, request: images_pb2.CompleteProcessingRequest, call: Call) -> images_pb2.Image:
+        image = await processing.complete_processing(
+            image_id=request.image_id, results=rendered_outputs(request), specs=self.output_specs
+        )
+        return image_message(image)
+
+    @rpc(auth=AuthKind.SERVICE)
+    async def fail_processing(self, request: images_pb2.FailProcessingRequest, call: Call) -> images_pb2.Image:
+        return image_message(await processing.fail_processing(image_id=request.image_id, error=request.error))

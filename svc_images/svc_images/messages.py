@@ -1,0 +1,88 @@
+"""Protobuf <-> domain records: the only place svc_images' messages are built or read."""
+
+from __future__ import annotations
+
+from pixelflow.images.v1 import images_pb2
+from pixelflow.protobuf import timestamp
+from svc_images.models import Status
+from svc_images.outputs import OPTIMIZED, PlannedOutput, RenderedOutput
+from svc_images.processing import Ticket
+from svc_images.records import ImageRecord
+
+_STATUS = {
+    Status.QUEUED: images_pb2.IMAGE_STATUS_QUEUED,
+    Status.PROCESSING: images_pb2.IMAGE_STATUS_PROCESSING,
+    Status.DONE: images_pb2.IMAGE_STATUS_DONE,
+    Status.FAILED: images_pb2.IMAGE_STATUS_FAILED,
+}
+
+
+def image_message(image: ImageRecord) -> images_pb2.Image:
+    """Width, height, size and `downscaled` of a done image are its `optimized` output's."""
+    optimized = image.optimized if image.status is Status.DONE else None
+    return images_pb2.Image(
+        id=str(image.id),
+        user_id=str(image.user_id),
+        original_name=image.original_name,
+        status=_STATUS[image.status],
+        width=optimized.width if optimized else image.width,
+        height=optimized.height if optimized else image.height,
+        size_bytes=image.size_bytes,
+        optimized_size_bytes=image.optimized.size_bytes if image.optimized else 0,
+        uploaded_at=timestamp(image.uploaded_at),
+        processed_at=timestamp(image.processed_at),
+        error=image.error or "",
+        content_type=image.content_type,
+        # Turning keeps the pixel count; only scaling to fit the output format lowers it.
+        downscaled=optimized is not None and 0 < optimized.width * optimized.height < image.width * image.height,
+    )
+
+
+def _spec_message(output: PlannedOutput) -> images_pb2.OutputSpec:
+    spec = output.spec
+    return images_pb2.OutputSpec(
+        name=spec.name,
+        format=spec.format,
+        quality=spec.quality,
+        effort=spec.effort,
+        max_width=spec.max_width,
+        max_height=spec.max_height,
+        key=output.key,
+    )
+
+
+def ticket_message(ticket: Ticket) -> images_pb2.ProcessingTicket:
+    optimized = next((output.key for output in ticket.outputs if output.spec.name == OPTIMIZED), "")
+    return images_pb2.ProcessingTicket(
+        image=image_message(ticket.image),
+        original_key=ticket.image.original_key,
+        optimized_key=optimized,
+        should_process=ticket.should_process,
+        outputs=[_spec_message(output) for output in ticket.outputs],
+    )
+
+
+def rendered_outputs(request: images_pb2.CompleteProcessingRequest) -> list[RenderedOutput]:
+    """The reported results; a worker older than `results` reports its one WebP in the old fields."""
+    if not request.results and request.optimized_size_bytes:
+        return [
+            RenderedOutput(
+                name=OPTIMIZED,
+                key="",
+                content_type="image/webp",
+                width=request.width,
+                height=request.height,
+                size_bytes=request.optimized_size_bytes,
+            )
+        ]
+    return [
+        RenderedOutput(
+            name=result.name,
+            key=result.key,
+            content_type=result.content_type,
+            width=result.width,
+            height=result.height,
+            size_bytes=result.size_bytes,
+        )
+        for result in request.results
+    ]
