@@ -48,13 +48,14 @@ def _stages(
 def pyvips_stages(quality: int, effort: int) -> dict[str, Stage]:
     import pyvips
 
-    from svc_worker.render import RenderSpec, render
+    from pixelflow.outputs import OutputSpec
+    from svc_worker.render import render
     from svc_worker.source import open_source
 
     pyvips.concurrency_set(1)  # as the worker runs it (PIXELFLOW_WORKER_VIPS_CONCURRENCY=1)
 
     def convert(source: Path, target: Path) -> None:
-        spec = RenderSpec(name="optimized", format="webp", quality=quality, effort=effort)
+        spec = OutputSpec(name="optimized", format="webp", quality=quality, effort=effort)
         render(open_source(source, max_pixels=100_000_000), spec, target)
 
     def decode(source: Path) -> Any:

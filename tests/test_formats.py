@@ -8,9 +8,10 @@ from typing import NoReturn
 import pytest
 import pyvips
 
+from pixelflow.outputs import OutputSpec
 from svc_worker import source
 from svc_worker.convert import BrokenImage
-from svc_worker.render import RenderSpec, render
+from svc_worker.render import render
 from svc_worker.source import open_source
 from tests.support import formats
 from tests.support.converting import convert, near
@@ -142,7 +143,7 @@ def test_open_once_then_render(tmp_path: Path) -> None:
     original.write_bytes(formats.gif_with_local_palettes([RED, GREEN, BLUE], (40, 30)))
     opened = open_source(original, max_pixels=40 * 30 * 3)
     assert (opened.loader, opened.frames, opened.page_height, opened.image.height) == ("gifload", 3, 30, 90)
-    spec = RenderSpec(name="optimized", format="webp", quality=80, effort=4)
+    spec = OutputSpec(name="optimized", format="webp", quality=80, effort=4)
     rendered = render(opened, spec, tmp_path / "out.webp")
     assert (rendered.width, rendered.height, rendered.frames, rendered.downscaled) == (40, 30, 3, False)
     assert rendered.size_bytes == (tmp_path / "out.webp").stat().st_size

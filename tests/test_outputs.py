@@ -4,7 +4,6 @@ through the gRPC API (stored object included), and a worker of that release can 
 from __future__ import annotations
 
 import io
-import shutil
 import uuid
 from datetime import timedelta
 from pathlib import Path
@@ -15,16 +14,14 @@ import pytest
 
 from pixelflow.auth.v1 import auth_pb2, auth_pb2_grpc
 from pixelflow.images.v1 import images_pb2, images_pb2_grpc
-from pixelflow.runtime.database import Migrations, drop_database
 from pixelflow.runtime.testing import RunningService, serve_for_test
 from pixelflow.storage import ObjectStore, s3_client
 from svc_images.migrations import MIGRATIONS
 from svc_images.service import ImagesService
 from svc_images.settings import ImagesSettings
-from tests.conftest import POSTGRES, RUN_ID
+from tests.support.migrations import previous_release, upgrade
 from tests.support.users import PASSWORD, unique_email
 from tests.test_quota import ParkedQueue
-from tools import embedded
 
 WEBP = b"RIFF\x10\x00\x00\x00WEBPVP8 stands-in-for-a-webp"
 INSERT_IMAGE = (
@@ -78,17 +75,11 @@ async def _an_older_worker_still_reports(images: RunningService, settings: Image
 async def test_a_database_of_the_previous_version_keeps_its_results(
     images_settings: ImagesSettings, auth_server: RunningService, tmp_path: Path
 ) -> None:
-    previous = Migrations(app=MIGRATIONS.app, models=MIGRATIONS.models, location=tmp_path)
-    (tmp_path / MIGRATIONS.app).mkdir()
-    for migration in sorted((MIGRATIONS.location / MIGRATIONS.app).glob("[01]_*.py")):
-        shutil.copy(migration, tmp_path / MIGRATIONS.app)
-    url = embedded.database_url(POSTGRES, f"pixelflow_test_{RUN_ID}_outputs_upgrade")
     session = await _session(auth_server)
     owner_id = uuid.UUID(session.user.id)
     done, queued = uuid.uuid4(), uuid.uuid4()
     old_key = f"optimized/{owner_id}/{done}.webp"
-    try:
-        assert len(await previous.upgrade(url)) == 2
+    async with previous_release(MIGRATIONS, tmp_path, name="outputs_upgrade", last=1) as url:
         db = await asyncpg.connect(url.replace("postgres://", "postgresql://", 1))
         try:
             # A panorama scaled down to WebP's limit, and one still waiting for the worker.
@@ -98,7 +89,7 @@ async def test_a_database_of_the_previous_version_keeps_its_results(
             await db.execute(INSERT_IMAGE, queued, owner_id, "next.png", "queued", None, None, None, None, timedelta(0))
         finally:
             await db.close()
-        assert [Path(name).name.split("_", 1)[0] for name in await MIGRATIONS.upgrade(url)] == ["2"]
+        assert await upgrade(MIGRATIONS, url) == ["2"]
 
         settings = images_settings.model_copy(update={"database_url": url})
         async with serve_for_test(ImagesService(settings, jobs=ParkedQueue())) as images:
@@ -138,5 +129,3 @@ async def test_a_database_of_the_previous_version_keeps_its_results(
         assert b"".join(c.chunk for c in chunks[1:]) == WEBP
         assert usage.used_bytes == 2 * 5000 + len(WEBP)
         assert not_ready.value.code() is grpc.StatusCode.FAILED_PRECONDITION
-    finally:
-        await drop_database(url)

@@ -4,7 +4,6 @@ naming the quota and leaves nothing, racing uploads cannot share room, and usage
 from __future__ import annotations
 
 import asyncio
-import shutil
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
@@ -21,7 +20,6 @@ import pyvips
 from edge.app import create_app
 from pixelflow.errors import ERROR_KIND_KEY
 from pixelflow.images.v1 import images_pb2, images_pb2_grpc
-from pixelflow.runtime.database import Migrations, drop_database
 from pixelflow.runtime.testing import RunningService, serve_for_test
 from pixelflow.storage import s3_client
 from svc_images import quota
@@ -30,11 +28,11 @@ from svc_images.models import Image
 from svc_images.queue import JobQueue
 from svc_images.service import ImagesService
 from svc_images.settings import ImagesSettings
-from tests.conftest import POSTGRES, RUN_ID, edge_settings_for, migrated_database
+from tests.conftest import edge_settings_for, migrated_database
 from tests.support.http import serve_http
 from tests.support.images import GARDEN_PNG, ORIENTED_JPEG, Listener, upload
+from tests.support.migrations import previous_release, upgrade
 from tests.support.users import bearer, client_address, register
-from tools import embedded
 
 PNG = GARDEN_PNG.read_bytes()
 # Room for three and a half of these PNGs; one upload may hold room for 1.2 of them.
@@ -248,14 +246,8 @@ async def test_usage_counts_the_original_and_its_optimized_result(
 async def test_a_database_of_the_previous_version_is_migrated_and_counted(
     images_settings: ImagesSettings, auth_server: RunningService, tmp_path: Path
 ) -> None:
-    previous = Migrations(app=MIGRATIONS.app, models=MIGRATIONS.models, location=tmp_path)
-    (tmp_path / MIGRATIONS.app).mkdir()
-    for migration in sorted((MIGRATIONS.location / MIGRATIONS.app).glob("0_*.py")):
-        shutil.copy(migration, tmp_path / MIGRATIONS.app)
-    url = embedded.database_url(POSTGRES, f"pixelflow_test_{RUN_ID}_quota_upgrade")  # also a Unix-socket server
     owner_id = uuid.uuid4()
-    try:
-        assert len(await previous.upgrade(url)) == 1
+    async with previous_release(MIGRATIONS, tmp_path, name="quota_upgrade", last=0) as url:
         db = await asyncpg.connect(url.replace("postgres://", "postgresql://", 1))
         try:
             for index, optimized in enumerate((1000, None)):
@@ -271,7 +263,7 @@ async def test_a_database_of_the_previous_version_is_migrated_and_counted(
         finally:
             await db.close()
 
-        assert [Path(name).name.split("_", 1)[0] for name in await MIGRATIONS.upgrade(url)] == ["1", "2"]
+        assert await upgrade(MIGRATIONS, url) == ["1", "2"]
         settings = images_settings.model_copy(update={"database_url": url})
         async with serve_for_test(ImagesService(settings, jobs=ParkedQueue())) as images:
             service = images.runner.service
@@ -281,5 +273,3 @@ async def test_a_database_of_the_previous_version_is_migrated_and_counted(
                 names = sorted(image.original_name for image in await Image.filter(user_id=owner_id))
         assert usage.used_bytes == 2 * 5000 + 1000
         assert names == ["0.png", "1.png"]
-    finally:
-        await drop_database(url)

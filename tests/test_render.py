@@ -8,12 +8,13 @@ from pathlib import Path
 import pytest
 import pyvips
 
-from svc_worker.render import RenderSpec, render, render_all
+from pixelflow.outputs import OutputSpec
+from svc_worker.render import render, render_all
 from svc_worker.source import BrokenImage, open_source
 from tests.support import formats
 
-OPTIMIZED = RenderSpec(name="optimized", format="webp", quality=80, effort=0)
-SMALL = RenderSpec(name="small", format="webp", quality=60, effort=0, max_width=64, max_height=64)
+OPTIMIZED = OutputSpec(name="optimized", format="webp", quality=80, effort=0)
+SMALL = OutputSpec(name="small", format="webp", quality=60, effort=0, max_width=64, max_height=64)
 
 
 @pytest.fixture
@@ -50,7 +51,7 @@ def test_two_specs_come_from_one_open(original: Path, tmp_path: Path) -> None:
 
 def test_an_unknown_format_or_unsafe_name_is_refused_before_any_decode(original: Path, tmp_path: Path) -> None:
     opened = open_source(original, max_pixels=10**6)
-    for spec in (RenderSpec(name="x", format="bmp", quality=80, effort=0), RenderSpec("../x", "webp", 80, 0)):
+    for spec in (OutputSpec(name="x", format="bmp", quality=80, effort=0), OutputSpec("../x", "webp", 80, 0)):
         with pytest.raises(ValueError, match=r"unknown output format|invalid output name"):
             render_all(opened, [spec, OPTIMIZED], tmp_path)
     assert list(tmp_path.glob("*.webp")) == []

@@ -9,10 +9,11 @@ from contextlib import asynccontextmanager
 from tortoise.expressions import Q
 
 from pixelflow.errors import NotFound, NotReady
+from pixelflow.outputs import OutputResult
 from pixelflow.storage import ObjectStore, StoredObject
 from svc_images.cursors import decode_cursor, encode_cursor
 from svc_images.models import Image, Status
-from svc_images.records import ImageRecord, OutputRecord, image_records, load_record
+from svc_images.records import ImageRecord, image_records, load_record
 
 DEFAULT_PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
@@ -59,7 +60,7 @@ async def list_images(
 @asynccontextmanager
 async def open_output(
     *, owner_id: str, image_id: str, name: str, store: ObjectStore
-) -> AsyncIterator[tuple[OutputRecord, StoredObject, AsyncIterator[bytes]]]:
+) -> AsyncIterator[tuple[OutputResult, StoredObject, AsyncIterator[bytes]]]:
     """The stored output `name` of a done image, with the record that says its content type."""
     image = await get_image(owner_id=owner_id, image_id=image_id)
     output = image.output(name)

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from pixelflow.images.v1 import images_pb2
+from pixelflow.outputs import FORMATS, OutputResult, result_from_message, spec_message
 from pixelflow.protobuf import timestamp
 from svc_images.models import Status
-from svc_images.outputs import OPTIMIZED, PlannedOutput, RenderedOutput
+from svc_images.outputs import OPTIMIZED
 from svc_images.processing import Ticket
 from svc_images.records import ImageRecord
 
@@ -38,19 +39,6 @@ def image_message(image: ImageRecord) -> images_pb2.Image:
     )
 
 
-def _spec_message(output: PlannedOutput) -> images_pb2.OutputSpec:
-    spec = output.spec
-    return images_pb2.OutputSpec(
-        name=spec.name,
-        format=spec.format,
-        quality=spec.quality,
-        effort=spec.effort,
-        max_width=spec.max_width,
-        max_height=spec.max_height,
-        key=output.key,
-    )
-
-
 def ticket_message(ticket: Ticket) -> images_pb2.ProcessingTicket:
     optimized = next((output.key for output in ticket.outputs if output.spec.name == OPTIMIZED), "")
     return images_pb2.ProcessingTicket(
@@ -58,31 +46,20 @@ def ticket_message(ticket: Ticket) -> images_pb2.ProcessingTicket:
         original_key=ticket.image.original_key,
         optimized_key=optimized,
         should_process=ticket.should_process,
-        outputs=[_spec_message(output) for output in ticket.outputs],
+        outputs=[spec_message(output.spec, key=output.key) for output in ticket.outputs],
     )
 
 
-def rendered_outputs(request: images_pb2.CompleteProcessingRequest) -> list[RenderedOutput]:
-    """The reported results; a worker older than `results` reports its one WebP in the old fields."""
+def rendered_outputs(request: images_pb2.CompleteProcessingRequest) -> list[OutputResult]:
+    """The reported results; a worker older than `results` reports its one WebP in the old fields
+    (its key: the planned one)."""
     if not request.results and request.optimized_size_bytes:
-        return [
-            RenderedOutput(
-                name=OPTIMIZED,
-                key="",
-                content_type="image/webp",
-                width=request.width,
-                height=request.height,
-                size_bytes=request.optimized_size_bytes,
-            )
-        ]
-    return [
-        RenderedOutput(
-            name=result.name,
-            key=result.key,
-            content_type=result.content_type,
-            width=result.width,
-            height=result.height,
-            size_bytes=result.size_bytes,
+        legacy = images_pb2.OutputResult(
+            name=OPTIMIZED,
+            content_type=FORMATS["webp"].content_type,
+            width=request.width,
+            height=request.height,
+            size_bytes=request.optimized_size_bytes,
         )
-        for result in request.results
-    ]
+        return [result_from_message(legacy)]
+    return [result_from_message(result) for result in request.results]

@@ -11,21 +11,9 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
+from pixelflow.outputs import FORMATS, OutputSpec
+
 OPTIMIZED = "optimized"
-
-# Output format -> (file extension, content type).
-FORMATS = {"webp": ("webp", "image/webp")}
-
-
-@dataclass(frozen=True)
-class OutputSpec:
-    name: str
-    format: str
-    quality: int
-    effort: int
-    # Bounds of the output (aspect ratio kept, never enlarged); 0: the format's own limit only.
-    max_width: int = 0
-    max_height: int = 0
 
 
 @dataclass(frozen=True)
@@ -36,18 +24,6 @@ class PlannedOutput:
     key: str
 
 
-@dataclass(frozen=True)
-class RenderedOutput:
-    """What the worker reports for one spec. An empty `key` means the planned one (an older worker)."""
-
-    name: str
-    key: str
-    content_type: str
-    width: int
-    height: int
-    size_bytes: int
-
-
 def default_specs(*, webp_quality: int, webp_effort: int) -> tuple[OutputSpec, ...]:
     return (OutputSpec(name=OPTIMIZED, format="webp", quality=webp_quality, effort=webp_effort),)
 
@@ -55,8 +31,7 @@ def default_specs(*, webp_quality: int, webp_effort: int) -> tuple[OutputSpec, .
 def output_key(*, owner_id: uuid.UUID, image_id: uuid.UUID, spec: OutputSpec) -> str:
     """Every output of an image under one prefix. Objects written before outputs were a list keep
     their old key (`optimized/<user>/<image>.webp`): the key is stored with each result."""
-    extension, _ = FORMATS[spec.format]
-    return f"outputs/{owner_id}/{image_id}/{spec.name}.{extension}"
+    return f"outputs/{owner_id}/{image_id}/{spec.name}.{FORMATS[spec.format].extension}"
 
 
 def plan(*, owner_id: uuid.UUID, image_id: uuid.UUID, specs: tuple[OutputSpec, ...]) -> tuple[PlannedOutput, ...]:

@@ -13,9 +13,10 @@ from datetime import UTC, datetime, timedelta
 from tortoise.transactions import in_transaction
 
 from pixelflow.errors import InvalidArgument, NotFound
+from pixelflow.outputs import OutputResult, OutputSpec
 from pixelflow.runtime import Dependency, Service
 from svc_images.models import Image, ImageOutput, Status
-from svc_images.outputs import OutputSpec, PlannedOutput, RenderedOutput, plan
+from svc_images.outputs import PlannedOutput, plan
 from svc_images.queue import JobQueue
 from svc_images.records import ImageRecord, load_record
 from svc_images.settings import ImagesSettings
@@ -56,7 +57,7 @@ async def start_processing(*, image_id: str, specs: tuple[OutputSpec, ...]) -> T
 
 
 async def complete_processing(
-    *, image_id: str, results: Sequence[RenderedOutput], specs: tuple[OutputSpec, ...]
+    *, image_id: str, results: Sequence[OutputResult], specs: tuple[OutputSpec, ...]
 ) -> ImageRecord:
     """Stores the results and marks the image done, in one transaction; a repeated report is a no-op."""
     image = await _image(image_id)
@@ -72,6 +73,7 @@ async def complete_processing(
             await ImageOutput.create(
                 image_id=image.id,
                 name=result.name,
+                # A worker of the release before `results` wrote to the planned key and names none.
                 key=result.key or planned[result.name],
                 content_type=result.content_type,
                 width=result.width,

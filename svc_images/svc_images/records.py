@@ -7,18 +7,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from pixelflow.outputs import OutputResult
 from svc_images.models import Image, ImageOutput, Status
 from svc_images.outputs import OPTIMIZED
-
-
-@dataclass(frozen=True)
-class OutputRecord:
-    name: str
-    key: str
-    content_type: str
-    width: int
-    height: int
-    size_bytes: int
 
 
 @dataclass(frozen=True)
@@ -36,18 +27,18 @@ class ImageRecord:
     error: str | None
     uploaded_at: datetime
     processed_at: datetime | None
-    outputs: tuple[OutputRecord, ...] = ()
+    outputs: tuple[OutputResult, ...] = ()
 
-    def output(self, name: str) -> OutputRecord | None:
+    def output(self, name: str) -> OutputResult | None:
         return next((output for output in self.outputs if output.name == name), None)
 
     @property
-    def optimized(self) -> OutputRecord | None:
+    def optimized(self) -> OutputResult | None:
         return self.output(OPTIMIZED)
 
 
-def output_record(row: ImageOutput) -> OutputRecord:
-    return OutputRecord(
+def output_record(row: ImageOutput) -> OutputResult:
+    return OutputResult(
         name=row.name,
         key=row.key,
         content_type=row.content_type,

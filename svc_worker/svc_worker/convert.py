@@ -10,12 +10,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from svc_worker.render import Rendered, RenderSpec, render_all
+from pixelflow.outputs import OutputSpec
+from svc_worker.render import Rendered, render_all
 from svc_worker.source import BrokenImage, open_source
 
-__all__ = ["BrokenImage", "RenderSpec", "Rendered", "convert"]
+__all__ = ["BrokenImage", "Rendered", "convert"]
 
 
-def convert(source: Path, specs: Sequence[RenderSpec], directory: Path, *, max_pixels: int) -> list[Rendered]:
+def convert(source: Path, specs: Sequence[OutputSpec], directory: Path, *, max_pixels: int) -> list[Rendered]:
     """Blocking: run it in a thread. Raises BrokenImage for an image that cannot be converted."""
     return render_all(open_source(source, max_pixels=max_pixels), specs, directory)

@@ -15,38 +15,25 @@ from pathlib import Path
 
 import pyvips
 
+from pixelflow.outputs import FORMATS, OutputResult, OutputSpec
 from svc_worker.colour import to_srgb
 from svc_worker.fit import WEBP_MAX_SIDE, fit_within
 from svc_worker.source import BrokenImage, Source, reason
 
 
 @dataclass(frozen=True)
-class RenderSpec:
-    name: str
-    format: str
-    quality: int
-    effort: int
-    # Bounds (aspect ratio kept, never enlarged); 0: the format's own limit only.
-    max_width: int = 0
-    max_height: int = 0
-
-
-@dataclass(frozen=True)
-class Format:
-    extension: str
-    content_type: str
+class Encoder:
     # The largest side the format can hold.
     max_side: int
-    save: Callable[[pyvips.Image, Path, RenderSpec], None]
+    save: Callable[[pyvips.Image, Path, OutputSpec], None]
 
 
-def _save_webp(image: pyvips.Image, target: Path, spec: RenderSpec) -> None:
+def _save_webp(image: pyvips.Image, target: Path, spec: OutputSpec) -> None:
     # EXIF (GPS included), XMP, IPTC and the profile (already applied) are all dropped.
     image.webpsave(str(target), Q=spec.quality, effort=spec.effort, keep=pyvips.enums.ForeignKeep.NONE)
 
 
-FORMATS = {"webp": Format(extension="webp", content_type="image/webp", max_side=WEBP_MAX_SIDE, save=_save_webp)}
-
+ENCODERS = {"webp": Encoder(max_side=WEBP_MAX_SIDE, save=_save_webp)}
 
 # An output's name becomes a file name here.
 _NAME = re.compile(r"[a-z0-9][a-z0-9_-]{0,63}")
@@ -64,25 +51,36 @@ class Rendered:
     downscaled: bool
     path: Path
 
+    def result(self, *, key: str) -> OutputResult:
+        """What is reported once the file is stored at `key`."""
+        return OutputResult(
+            name=self.name,
+            key=key,
+            content_type=self.content_type,
+            width=self.width,
+            height=self.height,
+            size_bytes=self.size_bytes,
+        )
 
-def render(source: Source, spec: RenderSpec, target: Path) -> Rendered:
+
+def render(source: Source, spec: OutputSpec, target: Path) -> Rendered:
     """Blocking: this is where pixels are decoded (unless `source` is already in memory). Raises
     BrokenImage for the image; ValueError for a format this worker cannot write."""
-    output_format = _format(spec)
+    encoder = _encoder(spec)
     try:
         fitted = fit_within(
             to_srgb(source.image),
             page_height=source.page_height,
             frames=source.frames,
-            max_width=min(spec.max_width or output_format.max_side, output_format.max_side),
-            max_height=min(spec.max_height or output_format.max_side, output_format.max_side),
+            max_width=min(spec.max_width or encoder.max_side, encoder.max_side),
+            max_height=min(spec.max_height or encoder.max_side, encoder.max_side),
         )
-        output_format.save(fitted.image, target, spec)
+        encoder.save(fitted.image, target, spec)
     except pyvips.Error as exc:
         raise BrokenImage(reason(exc)) from exc
     return Rendered(
         name=spec.name,
-        content_type=output_format.content_type,
+        content_type=FORMATS[spec.format].content_type,
         width=fitted.width,
         height=fitted.page_height,
         frames=source.frames,
@@ -92,10 +90,10 @@ def render(source: Source, spec: RenderSpec, target: Path) -> Rendered:
     )
 
 
-def _format(spec: RenderSpec) -> Format:
-    if spec.format not in FORMATS:
+def _encoder(spec: OutputSpec) -> Encoder:
+    if spec.format not in ENCODERS:
         raise ValueError(f"unknown output format {spec.format!r}")
-    return FORMATS[spec.format]
+    return ENCODERS[spec.format]
 
 
 def in_memory(source: Source) -> Source:
@@ -106,11 +104,12 @@ def in_memory(source: Source) -> Source:
         raise BrokenImage(reason(exc)) from exc
 
 
-def render_all(source: Source, specs: Sequence[RenderSpec], directory: Path) -> list[Rendered]:
+def render_all(source: Source, specs: Sequence[OutputSpec], directory: Path) -> list[Rendered]:
     """Every spec from one decode of `source`, each written to `directory/<name>.<extension>`."""
-    for spec in specs:
+    for spec in specs:  # refused before anything is decoded
         if not _NAME.fullmatch(spec.name):
             raise ValueError(f"invalid output name {spec.name!r}")
-    targets = [directory / f"{spec.name}.{_format(spec).extension}" for spec in specs]
+        _encoder(spec)
+    targets = [directory / f"{spec.name}.{FORMATS[spec.format].extension}" for spec in specs]
     shared = in_memory(source) if len(specs) > 1 else source
     return [render(shared, spec, target) for spec, target in zip(specs, targets, strict=True)]

@@ -13,8 +13,9 @@ from miniopy_async.error import S3Error
 
 from pixelflow.events import IMAGE_UPDATED, SOCKETIO_NAMESPACE, image_json, user_room
 from pixelflow.images.v1 import images_pb2
+from pixelflow.outputs import result_message, spec_from_message
 from svc_worker.context import JobContext, WorkerContext
-from svc_worker.convert import BrokenImage, Rendered, RenderSpec, convert
+from svc_worker.convert import BrokenImage, convert
 
 log = logging.getLogger(__name__)
 
@@ -54,7 +55,7 @@ async def process_image(ctx: JobContext, *, image_id: str) -> str:
         return "already finished"
     await _emit(context, ticket.image)
 
-    specs = [_render_spec(output) for output in ticket.outputs]
+    specs = [spec_from_message(output) for output in ticket.outputs]
     keys = {output.name: output.key for output in ticket.outputs}
     with tempfile.TemporaryDirectory(prefix="pixelflow-", dir=settings.work_dir) as workdir:
         source = Path(workdir) / "original"
@@ -79,31 +80,9 @@ async def process_image(ctx: JobContext, *, image_id: str) -> str:
 
     image = await context.images.CompleteProcessing(
         images_pb2.CompleteProcessingRequest(
-            image_id=image_id, results=[_result(output, key=keys[output.name]) for output in rendered]
+            image_id=image_id, results=[result_message(output.result(key=keys[output.name])) for output in rendered]
         ),
         **context.call_options,
     )
     await _emit(context, image)
     return "done"
-
-
-def _render_spec(spec: images_pb2.OutputSpec) -> RenderSpec:
-    return RenderSpec(
-        name=spec.name,
-        format=spec.format,
-        quality=spec.quality,
-        effort=spec.effort,
-        max_width=spec.max_width,
-        max_height=spec.max_height,
-    )
-
-
-def _result(output: Rendered, *, key: str) -> images_pb2.OutputResult:
-    return images_pb2.OutputResult(
-        name=output.name,
-        key=key,
-        content_type=output.content_type,
-        width=output.width,
-        height=output.height,
-        size_bytes=output.size_bytes,
-    )

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pyvips
 
-from svc_worker.convert import Rendered, RenderSpec
+from pixelflow.outputs import OutputSpec
+from svc_worker.convert import Rendered
 from svc_worker.convert import convert as convert_file
 
 # Bands that must never reach an output: the metadata stripping applies to every input.
@@ -28,7 +29,7 @@ def convert(tmp_path: Path, data: bytes, *, max_pixels: int = 100_000_000, effor
     """The worker's defaults (Q80, effort 4); a lower effort only makes encoding big images faster."""
     source = tmp_path / "original"
     source.write_bytes(data)
-    spec = RenderSpec(name="optimized", format="webp", quality=80, effort=effort)
+    spec = OutputSpec(name="optimized", format="webp", quality=80, effort=effort)
     [converted] = convert_file(source, [spec], tmp_path, max_pixels=max_pixels)
     webp = converted.path.read_bytes()
     image = pyvips.Image.new_from_buffer(webp, "", n=-1)

@@ -1,0 +1,90 @@
+"""Output specs and results as both services hold them, and their one mapping to the wire.
+
+svc_images decides an image's outputs (`OutputSpec`) and stores each key it planned; svc_worker
+renders the specs and reports one `OutputResult` a spec.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from pixelflow.images.v1 import images_pb2
+
+
+@dataclass(frozen=True)
+class OutputFormat:
+    extension: str
+    content_type: str
+
+
+# The formats an output may be written in.
+FORMATS = {"webp": OutputFormat(extension="webp", content_type="image/webp")}
+
+
+@dataclass(frozen=True)
+class OutputSpec:
+    name: str
+    format: str
+    quality: int
+    # The encoder's speed/size trade-off (libwebp's method, 0-6).
+    effort: int
+    # Bounds of the output (aspect ratio kept, never enlarged); 0: the format's own limit only.
+    max_width: int = 0
+    max_height: int = 0
+
+
+@dataclass(frozen=True)
+class OutputResult:
+    """One rendered output, as stored at `key`."""
+
+    name: str
+    key: str
+    content_type: str
+    width: int
+    height: int
+    size_bytes: int
+
+
+def spec_message(spec: OutputSpec, *, key: str) -> images_pb2.OutputSpec:
+    return images_pb2.OutputSpec(
+        name=spec.name,
+        format=spec.format,
+        quality=spec.quality,
+        effort=spec.effort,
+        max_width=spec.max_width,
+        max_height=spec.max_height,
+        key=key,
+    )
+
+
+def spec_from_message(message: images_pb2.OutputSpec) -> OutputSpec:
+    return OutputSpec(
+        name=message.name,
+        format=message.format,
+        quality=message.quality,
+        effort=message.effort,
+        max_width=message.max_width,
+        max_height=message.max_height,
+    )
+
+
+def result_message(result: OutputResult) -> images_pb2.OutputResult:
+    return images_pb2.OutputResult(
+        name=result.name,
+        key=result.key,
+        content_type=result.content_type,
+        width=result.width,
+        height=result.height,
+        size_bytes=result.size_bytes,
+    )
+
+
+def result_from_message(message: images_pb2.OutputResult) -> OutputResult:
+    return OutputResult(
+        name=message.name,
+        key=message.key,
+        content_type=message.content_type,
+        width=message.width,
+        height=message.height,
+        size_bytes=message.size_bytes,
+    )
