@@ -53,6 +53,9 @@ async def process_image(ctx: JobContext, *, image_id: str) -> str:
         raise
     if not ticket.should_process:
         return "already finished"
+    if not ticket.outputs:
+        # Only an svc_images older than this worker plans none (deploy svc_images first): retried later.
+        raise RuntimeError(f"the ticket of image {image_id} asks for no output")
     await _emit(context, ticket.image)
 
     specs = [spec_from_message(output) for output in ticket.outputs]
