@@ -1,19 +1,16 @@
-"""Status transitions reported by svc_worker, and the reconciler that re-enqueues stuck images."""
+"""Status transitions reported by svc_worker, and the re-enqueuing of stuck images (the service's
+`reconcile` timer)."""
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from pixelflow.errors import NotFound
-from pixelflow.runtime import Dependency, Service
 from svc_images.models import Image, Status
 from svc_images.queue import JobQueue
-from svc_images.settings import ImagesSettings
 
 log = logging.getLogger(__name__)
 
@@ -95,29 +92,3 @@ async def requeue_stuck(*, queue: JobQueue, older_than: timedelta) -> int:
     if requeued:
         log.info("re-enqueued %d stuck image(s)", requeued)
     return requeued
-
-
-class Reconciler(Dependency[asyncio.Task[None]]):
-    """A background loop for as long as the service runs; declared after `db` and `jobs`."""
-
-    async def setup(self, service: Service) -> asyncio.Task[None]:
-        settings = service.settings
-        assert isinstance(settings, ImagesSettings)
-        queue: JobQueue = service.jobs  # type: ignore[attr-defined]
-        scopes = service.call_scopes
-
-        async def loop() -> None:
-            while True:
-                await asyncio.sleep(settings.reconcile_interval_seconds)
-                try:
-                    with scopes():
-                        await requeue_stuck(queue=queue, older_than=timedelta(seconds=settings.reconcile_after_seconds))
-                except Exception:
-                    log.exception("reconciling failed; trying again next round")
-
-        return asyncio.create_task(loop(), name="reconciler")
-
-    async def teardown(self, value: asyncio.Task[None]) -> None:
-        value.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await value
