@@ -4,11 +4,10 @@
 from __future__ import annotations
 
 import logging
-import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from pixelflow.errors import NotFound
+from svc_images.library import find_image
 from svc_images.models import Image, Status
 from svc_images.queue import JobQueue
 
@@ -27,29 +26,19 @@ class Ticket:
     should_process: bool
 
 
-async def _image(image_id: str) -> Image:
-    try:
-        image = await Image.get_or_none(id=uuid.UUID(image_id))
-    except ValueError:
-        image = None
-    if image is None:
-        raise NotFound("image not found")
-    return image
-
-
 async def start_processing(*, image_id: str) -> Ticket:
     """Marks the image `processing`. A finished image is left alone: a duplicate job has nothing to do."""
-    image = await _image(image_id)
+    image = await find_image(image_id=image_id)
     if image.status in (Status.DONE, Status.FAILED):
         return Ticket(image=image, should_process=False)
     await Image.filter(id=image.id, status__in=[Status.QUEUED, Status.PROCESSING]).update(
         status=Status.PROCESSING, updated_at=datetime.now(UTC)
     )
-    return Ticket(image=await _image(image_id), should_process=True)
+    return Ticket(image=await find_image(image_id=image_id), should_process=True)
 
 
 async def complete_processing(*, image_id: str, width: int, height: int, optimized_size_bytes: int) -> Image:
-    image = await _image(image_id)
+    image = await find_image(image_id=image_id)
     if image.status is not Status.DONE:
         image.status = Status.DONE
         image.optimized_key = optimized_key(image)
@@ -62,7 +51,7 @@ async def complete_processing(*, image_id: str, width: int, height: int, optimiz
 
 
 async def fail_processing(*, image_id: str, error: str) -> Image:
-    image = await _image(image_id)
+    image = await find_image(image_id=image_id)
     if image.status is not Status.DONE:
         image.status = Status.FAILED
         image.error = error[:MAX_ERROR_LENGTH] or "processing failed"
