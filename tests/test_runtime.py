@@ -274,6 +274,27 @@ def test_a_timer_takes_its_interval_from_the_settings(images_settings: ImagesSet
     assert reconcile.interval(images_settings) == images_settings.reconcile_interval_seconds
 
 
+async def test_a_timer_replaced_by_none_does_not_run(auth_settings: AuthSettings) -> None:
+    ran = asyncio.Event()
+
+    class Ticking(Service):
+        name = "ticking"
+        grpc_services = ()
+
+        @timer(interval_seconds=0.01)
+        async def tick(self) -> None:
+            ran.set()
+
+    with pytest.raises(TypeError, match=r"Ticking\.tick is a timer"):
+        Ticking(auth_settings, tick=lambda: None)
+    service = Ticking(auth_settings, tick=None)
+    await service.start()
+    await asyncio.sleep(0.1)
+    await service.stop()
+    assert not ran.is_set()
+    assert "tick" in Ticking.timers()
+
+
 async def test_a_timer_naming_no_setting_does_not_start(auth_settings: AuthSettings) -> None:
     class Misnamed(Service):
         name = "misnamed"

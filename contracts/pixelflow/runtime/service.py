@@ -11,9 +11,10 @@
 
 A dependency is a class attribute; the runtime sets it up before serving and tears it down after,
 and the service instance sees what `setup` returned. `@timer` methods (pixelflow.runtime.timers)
-run periodically between the two. `AuthService(settings, db=other)` replaces
-one for a test. An entrypoint's name is the proto method's in snake case; servicers only
-translate protobuf to domain calls and back: errors are mapped by the runtime, once.
+run periodically between the two. `AuthService(settings, db=other)` replaces a dependency for a
+test, `ImagesService(settings, reconcile=None)` switches a timer off. An entrypoint's name is the
+proto method's in snake case; servicers only translate protobuf to domain calls and back: errors
+are mapped by the runtime, once.
 """
 
 from __future__ import annotations
@@ -93,10 +94,16 @@ class Service:
 
     def __init__(self, settings: PixelflowSettings, **replacements: Any) -> None:
         self.settings = settings
+        # A timer named here is switched off (`reconcile=None`): a test with a replaced queue stays quiet.
+        timers_off = {name for name in self.timers() if name in replacements}
+        for name in timers_off:
+            if replacements.pop(name) is not None:
+                raise TypeError(f"{type(self).__name__}.{name} is a timer: it can only be replaced by None (off)")
         unknown = set(replacements) - set(self.dependencies())
         if unknown:
             raise TypeError(f"{type(self).__name__} has no dependencies named {sorted(unknown)}")
         self._replaced = set(replacements)
+        self._timers_off = timers_off
         self.__dict__.update(replacements)
         self._started: list[Dependency[Any]] = []
         self._timers = RunningTimers()
@@ -135,7 +142,7 @@ class Service:
             if attr not in self._replaced:
                 self.__dict__[attr] = await dependency.setup(self)
                 self._started.append(dependency)
-        self._timers.start(self, list(self.timers().values()))
+        self._timers.start(self, [t for name, t in self.timers().items() if name not in self._timers_off])
         self.ready = True
 
     async def stop(self) -> None:
