@@ -11,8 +11,8 @@ import pytest
 import pyvips
 
 from edge.app import create_app
+from pixelflow.processing_settings import DEV_INTERNAL_TOKEN
 from pixelflow.runtime.testing import RunningService
-from svc_images.settings import DEV_INTERNAL_TOKEN
 from tests.conftest import edge_settings_for
 from tests.support.http import serve_http
 from tests.support.images import GARDEN_PNG, ORIENTED_JPEG, Listener, animated_gif, upload

@@ -24,6 +24,8 @@ from pixelflow.settings import PixelflowSettings, is_default_secret
 
 log = logging.getLogger(__name__)
 
+# What S3 servers answer for a key that is not there (MinIO and moto differ from AWS).
+MISSING_OBJECT_CODES = ("NoSuchKey", "NoSuchObject", "ResourceNotFound")
 PART_SIZE = 5 * 1024 * 1024  # the S3 minimum, so an upload of unknown length holds one part at most
 
 
@@ -216,7 +218,7 @@ class ObjectStore:
         try:
             await self.client.stat_object(self.bucket, key)
         except S3Error as exc:
-            if exc.code in ("NoSuchKey", "NoSuchObject", "ResourceNotFound"):
+            if exc.code in MISSING_OBJECT_CODES:
                 return False
             raise
         return True

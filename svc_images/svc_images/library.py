@@ -17,18 +17,20 @@ DEFAULT_PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
 
 
-def _uuid_or_not_found(image_id: str) -> uuid.UUID:
+async def find_image(*, image_id: str, owner_id: str | None = None) -> Image:
+    """The image, when `image_id` names one (of `owner_id`'s, when given); NotFound otherwise."""
     try:
-        return uuid.UUID(image_id)
+        query = Image.filter(id=uuid.UUID(image_id))
     except ValueError as exc:
         raise NotFound("image not found") from exc
-
-
-async def get_image(*, owner_id: str, image_id: str) -> Image:
-    image = await Image.get_or_none(id=_uuid_or_not_found(image_id), user_id=owner_id)
+    image = await (query if owner_id is None else query.filter(user_id=owner_id)).first()
     if image is None:
         raise NotFound("image not found")
     return image
+
+
+async def get_image(*, owner_id: str, image_id: str) -> Image:
+    return await find_image(image_id=image_id, owner_id=owner_id)
 
 
 async def latest_image(*, owner_id: str) -> Image:

@@ -1,19 +1,15 @@
-"""Status transitions reported by svc_worker, and the reconciler that re-enqueues stuck images."""
+"""Status transitions reported by svc_worker, and the re-enqueuing of stuck images (the service's
+`reconcile` timer)."""
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
-import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from pixelflow.errors import NotFound
-from pixelflow.runtime import Dependency, Service
+from svc_images.library import find_image
 from svc_images.models import Image, Status
 from svc_images.queue import JobQueue
-from svc_images.settings import ImagesSettings
 
 log = logging.getLogger(__name__)
 
@@ -30,29 +26,19 @@ class Ticket:
     should_process: bool
 
 
-async def _image(image_id: str) -> Image:
-    try:
-        image = await Image.get_or_none(id=uuid.UUID(image_id))
-    except ValueError:
-        image = None
-    if image is None:
-        raise NotFound("image not found")
-    return image
-
-
 async def start_processing(*, image_id: str) -> Ticket:
     """Marks the image `processing`. A finished image is left alone: a duplicate job has nothing to do."""
-    image = await _image(image_id)
+    image = await find_image(image_id=image_id)
     if image.status in (Status.DONE, Status.FAILED):
         return Ticket(image=image, should_process=False)
     await Image.filter(id=image.id, status__in=[Status.QUEUED, Status.PROCESSING]).update(
         status=Status.PROCESSING, updated_at=datetime.now(UTC)
     )
-    return Ticket(image=await _image(image_id), should_process=True)
+    return Ticket(image=await find_image(image_id=image_id), should_process=True)
 
 
 async def complete_processing(*, image_id: str, width: int, height: int, optimized_size_bytes: int) -> Image:
-    image = await _image(image_id)
+    image = await find_image(image_id=image_id)
     if image.status is not Status.DONE:
         image.status = Status.DONE
         image.optimized_key = optimized_key(image)
@@ -65,7 +51,7 @@ async def complete_processing(*, image_id: str, width: int, height: int, optimiz
 
 
 async def fail_processing(*, image_id: str, error: str) -> Image:
-    image = await _image(image_id)
+    image = await find_image(image_id=image_id)
     if image.status is not Status.DONE:
         image.status = Status.FAILED
         image.error = error[:MAX_ERROR_LENGTH] or "processing failed"
@@ -95,29 +81,3 @@ async def requeue_stuck(*, queue: JobQueue, older_than: timedelta) -> int:
     if requeued:
         log.info("re-enqueued %d stuck image(s)", requeued)
     return requeued
-
-
-class Reconciler(Dependency[asyncio.Task[None]]):
-    """A background loop for as long as the service runs; declared after `db` and `jobs`."""
-
-    async def setup(self, service: Service) -> asyncio.Task[None]:
-        settings = service.settings
-        assert isinstance(settings, ImagesSettings)
-        queue: JobQueue = service.jobs  # type: ignore[attr-defined]
-        scopes = service.call_scopes
-
-        async def loop() -> None:
-            while True:
-                await asyncio.sleep(settings.reconcile_interval_seconds)
-                try:
-                    with scopes():
-                        await requeue_stuck(queue=queue, older_than=timedelta(seconds=settings.reconcile_after_seconds))
-                except Exception:
-                    log.exception("reconciling failed; trying again next round")
-
-        return asyncio.create_task(loop(), name="reconciler")
-
-    async def teardown(self, value: asyncio.Task[None]) -> None:
-        value.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await value

@@ -10,14 +10,13 @@ import grpc
 from pixelflow.errors import DomainError, InvalidArgument, PermissionDenied
 from pixelflow.images.v1 import images_pb2
 from pixelflow.protobuf import timestamp
-from pixelflow.runtime import AuthKind, Call, Dependency, Service, rpc
+from pixelflow.runtime import AuthKind, Call, Dependency, Service, rpc, timer
 from pixelflow.runtime.database import Database
 from pixelflow.sessions import EndedSessions, EndedSessionStore
 from pixelflow.storage import STORAGE_ERRORS, ObjectStore, ensure_bucket, s3_client
 from pixelflow.tokens import Caller, TokenVerifier, credential_matches, remote_key_loader
 from svc_images import library, processing, quota, uploads
 from svc_images.models import Image, Status
-from svc_images.processing import Reconciler
 from svc_images.queue import Jobs
 from svc_images.settings import ImagesSettings
 from svc_images.stored_header import ReadBudget
@@ -104,7 +103,6 @@ class ImagesService(Service):
     jobs = Jobs()
     ended_sessions = EndedSessionStore()
     tokens = AccessTokens()
-    reconciler = Reconciler()
 
     settings: ImagesSettings
 
@@ -220,6 +218,12 @@ class ImagesService(Service):
     @rpc(auth=AuthKind.SERVICE)
     async def fail_processing(self, request: images_pb2.FailProcessingRequest, call: Call) -> images_pb2.Image:
         return image_message(await processing.fail_processing(image_id=request.image_id, error=request.error))
+
+    @timer(setting="reconcile_interval_seconds")
+    async def reconcile(self) -> None:
+        await processing.requeue_stuck(
+            queue=self.jobs, older_than=timedelta(seconds=self.settings.reconcile_after_seconds)
+        )
 
     @property
     def quota_policy(self) -> quota.QuotaPolicy:

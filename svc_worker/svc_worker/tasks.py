@@ -12,12 +12,11 @@ from miniopy_async.error import S3Error
 
 from pixelflow.events import IMAGE_UPDATED, SOCKETIO_NAMESPACE, image_json, user_room
 from pixelflow.images.v1 import images_pb2
+from pixelflow.storage import MISSING_OBJECT_CODES
 from svc_worker.context import JobContext, WorkerContext
 from svc_worker.convert import BrokenImage, convert_to_webp
 
 log = logging.getLogger(__name__)
-
-MISSING_OBJECT_CODES = ("NoSuchKey", "NoSuchObject")
 
 
 async def _emit(context: WorkerContext, image: images_pb2.Image) -> None:
