@@ -127,6 +127,11 @@ DOWNLOAD_CHUNK = 256 * 1024
 STORAGE_ERRORS: tuple[type[BaseException], ...] = (S3Error, aiohttp.ClientError, OSError, asyncio.TimeoutError)
 
 
+def is_missing(exc: S3Error) -> bool:
+    """Whether S3 answered that the object is not there (not that S3 failed)."""
+    return exc.code in MISSING_OBJECT_CODES
+
+
 @dataclass(frozen=True)
 class StoredObject:
     size: int
@@ -218,7 +223,7 @@ class ObjectStore:
         try:
             await self.client.stat_object(self.bucket, key)
         except S3Error as exc:
-            if exc.code in MISSING_OBJECT_CODES:
+            if is_missing(exc):
                 return False
             raise
         return True

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import logging
 import uuid
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager
 
+from miniopy_async.error import S3Error
 from tortoise.expressions import Q
 
 from pixelflow.errors import NotFound, NotReady
-from pixelflow.storage import ObjectStore, StoredObject
+from pixelflow.storage import ObjectStore, StoredObject, is_missing
 from svc_images.cursors import decode_cursor, encode_cursor
 from svc_images.models import Image, Status
+
+log = logging.getLogger(__name__)
 
 DEFAULT_PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
@@ -61,5 +65,13 @@ async def open_optimized(
     image = await get_image(owner_id=owner_id, image_id=image_id)
     if image.status is not Status.DONE or not image.optimized_key:
         raise NotReady(f"the optimized image is not ready (status: {image.status.value})")
-    async with store.open(image.optimized_key) as opened:
+    async with AsyncExitStack() as stack:
+        try:
+            opened = await stack.enter_async_context(store.open(image.optimized_key))
+        except S3Error as exc:
+            if not is_missing(exc):
+                raise
+            # Not S3 being down: retrying would not bring it back.
+            log.warning("image %s is done but %s is not in the bucket", image.id, image.optimized_key)
+            raise NotFound("the optimized file of this image is missing from storage") from exc
         yield opened

@@ -12,7 +12,7 @@ from miniopy_async.error import S3Error
 
 from pixelflow.events import IMAGE_UPDATED, SOCKETIO_NAMESPACE, image_json, user_room
 from pixelflow.images.v1 import images_pb2
-from pixelflow.storage import MISSING_OBJECT_CODES
+from pixelflow.storage import is_missing
 from svc_worker.context import JobContext, WorkerContext
 from svc_worker.convert import BrokenImage, convert_to_webp
 
@@ -57,7 +57,7 @@ async def process_image(ctx: JobContext, *, image_id: str) -> str:
         try:
             await context.store.download_file(ticket.original_key, str(source))
         except S3Error as exc:
-            if exc.code in MISSING_OBJECT_CODES:
+            if is_missing(exc):
                 await _fail(context, image_id, "the original file is missing")
                 return "failed"
             raise

@@ -116,6 +116,12 @@ async def get_image(image_id: str, backends: BackendsDep, settings: SettingsDep,
     return image_json(image)
 
 
+def _none_match_fails(if_none_match: str, etag: str) -> bool:
+    """RFC 9110 13.1.2: `*` matches any current representation, and tags compare weakly (`W/` aside)."""
+    tags = {tag.strip().removeprefix("W/") for tag in if_none_match.split(",")}
+    return "*" in tags or etag in tags
+
+
 @router.get(
     "/{image_id}/optimized",
     response_class=StreamingResponse,
@@ -142,7 +148,7 @@ async def optimized(
         raise NotFound("image not found")
     etag = f'"{first.header.etag}"'
     headers = {"ETag": etag, "Cache-Control": OPTIMIZED_CACHE_CONTROL, "X-Content-Type-Options": "nosniff"}
-    if if_none_match and etag in {tag.strip() for tag in if_none_match.split(",")}:
+    if if_none_match and _none_match_fails(if_none_match, etag):
         call.cancel()
         return Response(status_code=status.HTTP_304_NOT_MODIFIED, headers=headers)
 
