@@ -49,6 +49,12 @@ _UPLOAD_BODY = {
 }
 
 
+def declared_body_size(request: Request) -> int:
+    """The request's Content-Length (uvicorn reads no byte past it), or 0 for a chunked body."""
+    declared = request.headers.get("content-length", "")
+    return int(declared) if declared.isdigit() else 0
+
+
 def document_upload_limits(openapi: dict[str, Any], settings: EdgeSettings) -> dict[str, Any]:
     """Writes the form's part limit into the document, so what it calls valid is what is accepted."""
     form = openapi["paths"][UPLOAD_PATH]["post"]["requestBody"]["content"]["multipart/form-data"]["schema"]
@@ -76,7 +82,14 @@ async def upload(request: Request, backends: BackendsDep, settings: SettingsDep,
     form = FileUpload(request.headers.get("content-type", ""), request.stream(), form_limits(settings))
     try:
         await form.start()
-        image = await send_upload(backends.images, form, metadata=bearer, timeout=settings.upload_timeout_seconds)
+        image = await send_upload(
+            backends.images,
+            form,
+            metadata=bearer,
+            timeout=settings.upload_timeout_seconds,
+            # The file is smaller than the whole body: a bound the quota can hold instead of the maximum.
+            declared_size=declared_body_size(request),
+        )
     except ClientDisconnect:
         # A person closing the tab mid-upload is normal; svc_images has been told to drop it.
         log.info("upload abandoned: the client closed the connection")
