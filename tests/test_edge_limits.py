@@ -148,6 +148,22 @@ async def test_the_part_count_is_enforced_as_parts_begin() -> None:
         await form.start()  # the whole form comes in one chunk: the second part begins within it
 
 
+async def test_a_malformed_form_is_refused_without_a_warning(caplog: pytest.LogCaptureFixture) -> None:
+    """The parser's own WARNING for every malformed form would let any client fill the logs: the 4xx
+    says it, and the access log has the request."""
+
+    async def body() -> AsyncIterator[bytes]:
+        yield b"--x" + b"not the boundary\r\n" * 10
+
+    caplog.set_level(logging.DEBUG)
+    limits = FormLimits(
+        max_parts=4, max_bytes_before_file=1024, max_part_header_bytes=1024, max_framing_bytes=1024, deadline_seconds=5
+    )
+    with pytest.raises(InvalidArgument, match="malformed multipart body"):
+        await FileUpload("multipart/form-data; boundary=b", body(), limits).start()
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING] == []
+
+
 @pytest.mark.parametrize(
     ("probe", "before", "after", "detail"),
     [

@@ -3,6 +3,7 @@ headers, credentials in the wrong place, foreign origins. Each is a clear 4xx or
 
 from __future__ import annotations
 
+import logging
 import struct
 from typing import Any
 
@@ -11,8 +12,8 @@ import pytest
 import pyvips
 
 from edge.app import create_app
+from pixelflow.processing_settings import DEV_INTERNAL_TOKEN
 from pixelflow.runtime.testing import RunningService
-from svc_images.settings import DEV_INTERNAL_TOKEN
 from tests.conftest import edge_settings_for
 from tests.support.http import serve_http
 from tests.support.images import GARDEN_PNG, ORIENTED_JPEG, Listener, animated_gif, upload
@@ -90,6 +91,18 @@ async def test_the_internal_credential_means_nothing_at_the_edge(http: httpx.Asy
     # No route of the edge reaches the ImageProcessing service at all.
     paths = (await http.get("/openapi.json")).json()["paths"]
     assert not [path for path in paths if "process" in path.lower()]
+
+
+async def test_a_refused_socket_request_is_an_info_line_the_client_cannot_shape(
+    http: httpx.AsyncClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO)
+    for query in ("EIO=999&transport=polling", "EIO=4&transport=pigeon", "EIO=4&transport=polling&sid=a%0Aforged"):
+        assert (await http.get(f"/socket.io/?{query}")).status_code == 400
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING] == []
+    refusals = [r.getMessage() for r in caplog.records if "socket.io refused" in r.getMessage()]
+    assert len(refusals) == 3
+    assert not [message for message in refusals if "\n" in message]
 
 
 async def test_cors_answers_only_configured_origins(

@@ -161,16 +161,23 @@ async def test_uploads_fill_the_quota_and_the_next_is_refused_with_413(stack: Qu
 
 
 def _upload_call(
-    stack: QuotaStack, owner: dict[str, Any], gate: asyncio.Event, sent: list[int]
+    stack: QuotaStack,
+    owner: dict[str, Any],
+    gate: asyncio.Event,
+    sent: list[int],
+    *,
+    declared_size: int = 0,
+    body: bytes = PNG,
 ) -> Awaitable[images_pb2.Image]:
     """A gRPC upload that sends its metadata, then waits at `gate` before sending any file byte."""
 
     async def requests() -> AsyncIterator[images_pb2.UploadRequest]:
-        yield images_pb2.UploadRequest(metadata=images_pb2.UploadMetadata(filename="race.png"))
+        metadata = images_pb2.UploadMetadata(filename="race.png", declared_size=declared_size)
+        yield images_pb2.UploadRequest(metadata=metadata)
         await gate.wait()
-        for start in range(0, len(PNG), 64 * 1024):
+        for start in range(0, len(body), 64 * 1024):
             sent.append(1)
-            yield images_pb2.UploadRequest(chunk=PNG[start : start + 64 * 1024])
+            yield images_pb2.UploadRequest(chunk=body[start : start + 64 * 1024])
 
     stub = images_pb2_grpc.ImagesStub(stack.images.channel)
     call: Awaitable[images_pb2.Image] = stub.Upload(
@@ -218,6 +225,31 @@ async def test_racing_uploads_cannot_share_the_room(stack: QuotaStack) -> None:
     assert len(await stack.stored_keys(owner)) == await stack.rows(owner) == 3
     assert await stack.reservations(owner) == 0
     assert await stack.usage(owner) == {"used_bytes": 3 * len(PNG), "quota_bytes": QUOTA}
+
+
+async def test_an_upload_that_declares_its_size_holds_only_that(stack: QuotaStack) -> None:
+    owner = await register(stack.http)
+    gate = asyncio.Event()
+    sent: list[int] = []
+    # Undeclared, each would hold MAX_UPLOAD (1.2 PNGs) and only two of three would find room besides
+    # the liar's; declared, the three honest uploads hold exactly their files and all fit.
+    honest = [asyncio.ensure_future(_upload_call(stack, owner, gate, sent, declared_size=len(PNG))) for _ in range(3)]
+    liar = asyncio.ensure_future(_upload_call(stack, owner, gate, sent, declared_size=len(PNG) // 4))
+
+    async def all_holding() -> bool:
+        return await stack.reservations(owner) == 4
+
+    await _eventually(all_holding)
+    assert not any(call.done() for call in [*honest, liar])
+    gate.set()
+    stored = await asyncio.gather(*honest)
+    assert [image.size_bytes for image in stored] == [len(PNG)] * 3
+    with pytest.raises(grpc.aio.AioRpcError) as refused:
+        await liar
+    assert refused.value.code() is grpc.StatusCode.RESOURCE_EXHAUSTED
+    assert refused.value.details() == f"the file is larger than the {len(PNG) // 4:,} bytes its upload declared"
+    assert len(await stack.stored_keys(owner)) == await stack.rows(owner) == 3
+    assert await stack.reservations(owner) == 0
 
 
 async def test_usage_needs_a_token(stack: QuotaStack) -> None:

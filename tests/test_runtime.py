@@ -19,12 +19,13 @@ from pixelflow.auth.v1 import auth_pb2, auth_pb2_grpc
 from pixelflow.errors import ERROR_FIELD_KEY, ERROR_KIND_KEY
 from pixelflow.health import COMPONENTS
 from pixelflow.logs import configure_logging
-from pixelflow.runtime import Dependency, Service, ServiceRunner
+from pixelflow.runtime import Dependency, Service, ServiceRunner, timer
 from pixelflow.runtime.testing import RunningService, free_port, serve_for_test
 from svc_auth.passwords import PasswordHasher
 from svc_auth.service import AuthService
 from svc_auth.settings import AuthSettings
 from svc_images.service import ImagesService
+from svc_images.settings import ImagesSettings
 from tests.support.users import PASSWORD, unique_email
 
 SERVING = health_pb2.HealthCheckResponse.SERVING
@@ -224,3 +225,83 @@ def test_health_components_name_each_checked_dependency(service_class: type[Serv
     assert served, f"{service_class.__name__} has no entry in pixelflow.health.COMPONENTS"
     for name in served:
         assert COMPONENTS[name] == checked
+
+
+async def test_a_timer_runs_one_at_a_time_between_setup_and_teardown(
+    auth_settings: AuthSettings, caplog: pytest.LogCaptureFixture
+) -> None:
+    events: list[str] = []
+    third_run_ended = asyncio.Event()
+
+    class Journal(Dependency[list[str]]):
+        async def setup(self, service: Service) -> list[str]:
+            events.append("setup")
+            return events
+
+        async def teardown(self, value: list[str]) -> None:
+            value.append("teardown")
+
+    class Ticking(Service):
+        name = "ticking"
+        grpc_services = ()
+        journal = Journal()
+
+        @timer(interval_seconds=0.02)
+        async def tick(self) -> None:
+            self.journal.append("start")
+            await asyncio.sleep(0.1)  # five intervals: a run started on the clock would overlap this one
+            self.journal.append("end")
+            if self.journal.count("end") == 3:
+                third_run_ended.set()
+            if self.journal.count("end") == 1:
+                raise RuntimeError("the first run fails")
+
+    service = Ticking(auth_settings)
+    await service.start()
+    await asyncio.wait_for(third_run_ended.wait(), 5)
+    await service.stop()
+    runs = events[1:-1]
+    assert events[0] == "setup"
+    assert events[-1] == "teardown"
+    assert runs[:6] == ["start", "end"] * 3
+    assert runs in (["start", "end"] * (len(runs) // 2), ["start", "end"] * (len(runs) // 2) + ["start"])
+    assert "timer tick failed" in caplog.text
+    assert "the first run fails" in caplog.text
+
+
+def test_a_timer_takes_its_interval_from_the_settings(images_settings: ImagesSettings) -> None:
+    reconcile = ImagesService.timers()["reconcile"]
+    assert reconcile.interval(images_settings) == images_settings.reconcile_interval_seconds
+
+
+async def test_a_timer_replaced_by_none_does_not_run(auth_settings: AuthSettings) -> None:
+    ran = asyncio.Event()
+
+    class Ticking(Service):
+        name = "ticking"
+        grpc_services = ()
+
+        @timer(interval_seconds=0.01)
+        async def tick(self) -> None:
+            ran.set()
+
+    with pytest.raises(TypeError, match=r"Ticking\.tick is a timer"):
+        Ticking(auth_settings, tick=lambda: None)
+    service = Ticking(auth_settings, tick=None)
+    await service.start()
+    await asyncio.sleep(0.1)
+    await service.stop()
+    assert not ran.is_set()
+    assert "tick" in Ticking.timers()
+
+
+async def test_a_timer_naming_no_setting_does_not_start(auth_settings: AuthSettings) -> None:
+    class Misnamed(Service):
+        name = "misnamed"
+        grpc_services = ()
+
+        @timer(setting="reconcile_every")
+        async def tick(self) -> None: ...
+
+    with pytest.raises(TypeError, match="setting 'reconcile_every' is not a positive number"):
+        await Misnamed(auth_settings).start()

@@ -8,8 +8,11 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
+from pixelflow.settings import PixelflowSettings
 from svc_auth.keys import DEV_KEY_FILENAME, SigningKey, load_signing_key
 from svc_auth.settings import AuthSettings
+from svc_images.settings import ImagesSettings
+from svc_worker.settings import WorkerSettings
 
 
 def test_production_refuses_a_generated_signing_key(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -25,6 +28,17 @@ def test_production_takes_a_configured_key(monkeypatch: pytest.MonkeyPatch) -> N
     settings = AuthSettings()
     assert settings.is_production
     assert load_signing_key(settings).kid == key.kid
+
+
+@pytest.mark.parametrize(("settings_class", "prefix"), [(ImagesSettings, "IMAGES"), (WorkerSettings, "WORKER")])
+def test_the_shared_processing_settings_keep_each_service_prefix(
+    settings_class: type[PixelflowSettings], prefix: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(f"PIXELFLOW_{prefix}_MAX_PIXELS", "1234")
+    assert settings_class().model_dump()["max_pixels"] == 1234
+    monkeypatch.setenv("PIXELFLOW_ENV", "production")
+    with pytest.raises(ValidationError, match=f"PIXELFLOW_{prefix}_INTERNAL_TOKEN"):
+        settings_class()
 
 
 def test_environment_variables_use_the_service_prefix(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -108,7 +108,7 @@ class HeldImages(ImagesService):
 async def test_a_stream_cancelled_midway_releases_its_connection(
     images_settings: ImagesSettings, caplog: pytest.LogCaptureFixture
 ) -> None:
-    service = HeldImages(images_settings, store=None, jobs=None, tokens=None, reconciler=None)
+    service = HeldImages(images_settings, store=None, jobs=None, tokens=None, reconcile=None)
     async with serve_for_test(service) as running:
         stub = images_pb2_grpc.ImagesStub(running.channel)
         caplog.set_level(logging.INFO)

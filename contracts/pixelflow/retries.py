@@ -11,19 +11,26 @@ from __future__ import annotations
 
 import json
 
+from google.protobuf.descriptor import FileDescriptor, MethodDescriptor
+from google.protobuf.descriptor_pb2 import MethodOptions
+
 from pixelflow.auth.v1 import auth_pb2
 from pixelflow.images.v1 import images_pb2
 
-IDEMPOTENT_READS = {
-    auth_pb2.DESCRIPTOR.services_by_name["Auth"]: ("GetMe", "GetJwks"),
-    images_pb2.DESCRIPTOR.services_by_name["Images"]: (
-        "GetImage",
-        "GetLatestImage",
-        "ListImages",
-        "DownloadOptimized",
-        "GetUsage",
-    ),
-}
+# The protos of the services clients call; a read is marked there, `idempotency_level = NO_SIDE_EFFECTS`.
+PROTO_FILES: tuple[FileDescriptor, ...] = (auth_pb2.DESCRIPTOR, images_pb2.DESCRIPTOR)
+
+
+def idempotent_reads(files: tuple[FileDescriptor, ...] = PROTO_FILES) -> list[MethodDescriptor]:
+    """Every method the protos mark as having no side effects."""
+    return [
+        method
+        for file in files
+        for service in file.services_by_name.values()
+        for method in service.methods
+        if method.GetOptions().idempotency_level == MethodOptions.NO_SIDE_EFFECTS
+    ]
+
 
 READ_RETRY_POLICY = {
     "maxAttempts": 4,
@@ -35,13 +42,7 @@ READ_RETRY_POLICY = {
 
 
 def retrying_channel_options() -> list[tuple[str, object]]:
-    """Options for `grpc.aio.insecure_channel` that retry the reads of `IDEMPOTENT_READS`."""
-    names = [
-        # Looked up in the descriptor, so a method renamed in the proto fails here instead of silently
-        # losing its retries.
-        {"service": service.full_name, "method": service.methods_by_name[method].name}
-        for service, methods in IDEMPOTENT_READS.items()
-        for method in methods
-    ]
+    """Options for `grpc.aio.insecure_channel` that retry the `idempotent_reads`."""
+    names = [{"service": method.containing_service.full_name, "method": method.name} for method in idempotent_reads()]
     config = {"methodConfig": [{"name": names, "retryPolicy": READ_RETRY_POLICY}]}
     return [("grpc.enable_retries", 1), ("grpc.service_config", json.dumps(config))]

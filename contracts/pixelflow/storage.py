@@ -24,6 +24,8 @@ from pixelflow.settings import PixelflowSettings, is_default_secret
 
 log = logging.getLogger(__name__)
 
+# What S3 servers answer for a key that is not there (MinIO and moto differ from AWS).
+MISSING_OBJECT_CODES = ("NoSuchKey", "NoSuchObject", "ResourceNotFound")
 PART_SIZE = 5 * 1024 * 1024  # the S3 minimum, so an upload of unknown length holds one part at most
 
 
@@ -125,6 +127,11 @@ DOWNLOAD_CHUNK = 256 * 1024
 STORAGE_ERRORS: tuple[type[BaseException], ...] = (S3Error, aiohttp.ClientError, OSError, asyncio.TimeoutError)
 
 
+def is_missing(exc: S3Error) -> bool:
+    """Whether S3 answered that the object is not there (not that S3 failed)."""
+    return exc.code in MISSING_OBJECT_CODES
+
+
 @dataclass(frozen=True)
 class StoredObject:
     size: int
@@ -216,7 +223,7 @@ class ObjectStore:
         try:
             await self.client.stat_object(self.bucket, key)
         except S3Error as exc:
-            if exc.code in ("NoSuchKey", "NoSuchObject", "ResourceNotFound"):
+            if is_missing(exc):
                 return False
             raise
         return True

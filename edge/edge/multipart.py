@@ -12,6 +12,7 @@ epilogue may follow.
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections import deque
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
@@ -24,6 +25,10 @@ from pixelflow.errors import InvalidArgument, UnsupportedMediaType
 FILE_FIELD = "file"
 # RFC 2046 5.1.1: a boundary is 1 to 70 characters.
 MAX_BOUNDARY_LENGTH = 70
+
+# The parser logs a WARNING for each malformed form before it raises: that is the client's error,
+# answered with a 4xx and seen in the access log; at WARNING any client could fill the logs with it.
+logging.getLogger("python_multipart.multipart").setLevel(logging.ERROR)
 
 
 @dataclass(frozen=True)

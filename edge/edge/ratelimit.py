@@ -4,8 +4,10 @@ Sign-in failures are counted per client (an IPv4 address, or an IPv6 network of
 `ipv6_client_prefix` bits: one host holds a whole /64) and per (email, client). A client past either
 limit gets 429; a client with no recent failures is never held back. Failures on one email from
 every client together only slow that email down, for clients that have failed recently: each
-further failure doubles the wait, so a guesser spread over many addresses gets few guesses, while
-the owner, from an address without failures, signs in at once.
+further failure doubles the wait, so an address that keeps guessing is slowed down to one guess a
+minute, while the owner, from an address without failures, signs in at once. The price of that
+promise: a guesser spread over many addresses gets each fresh address's first guesses (up to the
+per-email-and-client limit) before it is slowed; the argon2id cost of every guess is what bounds it.
 
 Attempts are counted before they are made (a burst of parallel guesses cannot all pass one check)
 and given back when they did not fail, and only the client's own keys are written before the

@@ -26,6 +26,10 @@ from pixelflow.tokens import Caller, TokenVerifier
 log = logging.getLogger(__name__)
 
 
+def _log_refused_request(message: str, message_key: str) -> None:
+    log.info("socket.io refused a request: %r", message)
+
+
 class LiveSockets:
     """The Socket.IO server and the callers of the sockets connected to this replica."""
 
@@ -42,6 +46,9 @@ class LiveSockets:
             logger=False,
             engineio_logger=False,
         )
+        # engineio logs each kind of request it refuses at ERROR once, in the client's own words (a
+        # session id may hold a line break): a client's bad request is worth one quoted INFO line.
+        self.server.eio._log_error_once = _log_refused_request
         self.server.on("connect", self._connect, namespace=SOCKETIO_NAMESPACE)
         self.server.on("disconnect", self._disconnect, namespace=SOCKETIO_NAMESPACE)
         self._verifier: TokenVerifier | None = None

@@ -75,14 +75,21 @@ def form_limits(settings: EdgeSettings) -> FormLimits:
 
 
 async def send_upload(
-    images: images_pb2_grpc.ImagesStub, form: FileUpload, *, metadata: tuple[tuple[str, str], ...], timeout: float
+    images: images_pb2_grpc.ImagesStub,
+    form: FileUpload,
+    *,
+    metadata: tuple[tuple[str, str], ...],
+    timeout: float,
+    declared_size: int = 0,
 ) -> images_pb2.Image:
     """The stored image; raises the body's own error (bad form, limit, client gone) when reading
     the body failed, else the service's status."""
     failure: list[Exception] = []
 
     async def messages() -> AsyncIterator[images_pb2.UploadRequest]:
-        meta = images_pb2.UploadMetadata(filename=form.filename, content_type=form.content_type)
+        meta = images_pb2.UploadMetadata(
+            filename=form.filename, content_type=form.content_type, declared_size=declared_size
+        )
         yield images_pb2.UploadRequest(metadata=meta)
         try:
             async for chunk in form.chunks():

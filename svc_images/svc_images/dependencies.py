@@ -19,7 +19,6 @@ from pixelflow.storage import STORAGE_ERRORS, ObjectStore, ensure_bucket, s3_cli
 from pixelflow.tokens import Caller, TokenVerifier, credential_matches, remote_key_loader
 from svc_images import quota, uploads
 from svc_images.outputs import default_specs
-from svc_images.processing import Reconciler
 from svc_images.queue import Jobs
 from svc_images.settings import ImagesSettings
 
@@ -67,7 +66,6 @@ class ImagesBase(Service):
     jobs = Jobs()
     ended_sessions = EndedSessionStore()
     tokens = AccessTokens()
-    reconciler = Reconciler()
 
     settings: ImagesSettings
 

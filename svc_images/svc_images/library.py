@@ -2,35 +2,41 @@
 
 from __future__ import annotations
 
+import logging
 import uuid
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager
 
+from miniopy_async.error import S3Error
 from tortoise.expressions import Q
 
 from pixelflow.errors import NotFound, NotReady
 from pixelflow.outputs import OutputResult
-from pixelflow.storage import ObjectStore, StoredObject
+from pixelflow.storage import ObjectStore, StoredObject, is_missing
 from svc_images.cursors import decode_cursor, encode_cursor
 from svc_images.models import Image, Status
 from svc_images.records import ImageRecord, image_records, load_record
+
+log = logging.getLogger(__name__)
 
 DEFAULT_PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
 
 
-def _uuid_or_not_found(image_id: str) -> uuid.UUID:
+async def find_image(*, image_id: str, owner_id: str | None = None) -> Image:
+    """The image row, when `image_id` names one (of `owner_id`'s, when given); NotFound otherwise."""
     try:
-        return uuid.UUID(image_id)
+        query = Image.filter(id=uuid.UUID(image_id))
     except ValueError as exc:
         raise NotFound("image not found") from exc
+    image = await (query if owner_id is None else query.filter(user_id=owner_id)).first()
+    if image is None:
+        raise NotFound("image not found")
+    return image
 
 
 async def get_image(*, owner_id: str, image_id: str) -> ImageRecord:
-    image = await Image.get_or_none(id=_uuid_or_not_found(image_id), user_id=owner_id)
-    if image is None:
-        raise NotFound("image not found")
-    return await load_record(image)
+    return await load_record(await find_image(image_id=image_id, owner_id=owner_id))
 
 
 async def latest_image(*, owner_id: str) -> ImageRecord:
@@ -66,5 +72,13 @@ async def open_output(
     output = image.output(name)
     if image.status is not Status.DONE or output is None:
         raise NotReady(f"the {name} image is not ready (status: {image.status.value})")
-    async with store.open(output.key) as (stored, chunks):
+    async with AsyncExitStack() as stack:
+        try:
+            stored, chunks = await stack.enter_async_context(store.open(output.key))
+        except S3Error as exc:
+            if not is_missing(exc):
+                raise
+            # Not S3 being down: retrying would not bring it back.
+            log.warning("image %s is done but %s is not in the bucket", image.id, output.key)
+            raise NotFound(f"the {name} file of this image is missing from storage") from exc
         yield output, stored, chunks

@@ -1,25 +1,22 @@
-"""Status transitions reported by svc_worker, and the reconciler that re-enqueues stuck images."""
+"""Status transitions reported by svc_worker, and the re-enqueuing of stuck images (the service's
+`reconcile` timer)."""
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
-import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from tortoise.transactions import in_transaction
 
-from pixelflow.errors import InvalidArgument, NotFound
+from pixelflow.errors import InvalidArgument
 from pixelflow.outputs import OutputResult, OutputSpec
-from pixelflow.runtime import Dependency, Service
+from svc_images.library import find_image
 from svc_images.models import Image, ImageOutput, Status
 from svc_images.outputs import PlannedOutput, plan
 from svc_images.queue import JobQueue
 from svc_images.records import ImageRecord, load_record
-from svc_images.settings import ImagesSettings
 
 log = logging.getLogger(__name__)
 
@@ -33,34 +30,24 @@ class Ticket:
     outputs: tuple[PlannedOutput, ...]
 
 
-async def _image(image_id: str) -> Image:
-    try:
-        image = await Image.get_or_none(id=uuid.UUID(image_id))
-    except ValueError:
-        image = None
-    if image is None:
-        raise NotFound("image not found")
-    return image
-
-
 async def start_processing(*, image_id: str, specs: tuple[OutputSpec, ...]) -> Ticket:
     """Marks the image `processing` and plans its outputs. A finished image is left alone: a
     duplicate job has nothing to do."""
-    image = await _image(image_id)
+    image = await find_image(image_id=image_id)
     outputs = plan(owner_id=image.user_id, image_id=image.id, specs=specs)
     if image.status in (Status.DONE, Status.FAILED):
         return Ticket(image=await load_record(image), should_process=False, outputs=outputs)
     await Image.filter(id=image.id, status__in=[Status.QUEUED, Status.PROCESSING]).update(
         status=Status.PROCESSING, updated_at=datetime.now(UTC)
     )
-    return Ticket(image=await load_record(await _image(image_id)), should_process=True, outputs=outputs)
+    return Ticket(image=await load_record(await find_image(image_id=image_id)), should_process=True, outputs=outputs)
 
 
 async def complete_processing(
     *, image_id: str, results: Sequence[OutputResult], specs: tuple[OutputSpec, ...]
 ) -> ImageRecord:
     """Stores the results and marks the image done, in one transaction; a repeated report is a no-op."""
-    image = await _image(image_id)
+    image = await find_image(image_id=image_id)
     if image.status is Status.DONE:
         return await load_record(image)
     planned = {output.spec.name: output.key for output in plan(owner_id=image.user_id, image_id=image.id, specs=specs)}
@@ -89,7 +76,7 @@ async def complete_processing(
 
 
 async def fail_processing(*, image_id: str, error: str) -> ImageRecord:
-    image = await _image(image_id)
+    image = await find_image(image_id=image_id)
     if image.status is not Status.DONE:
         image.status = Status.FAILED
         image.error = error[:MAX_ERROR_LENGTH] or "processing failed"
@@ -119,29 +106,3 @@ async def requeue_stuck(*, queue: JobQueue, older_than: timedelta) -> int:
     if requeued:
         log.info("re-enqueued %d stuck image(s)", requeued)
     return requeued
-
-
-class Reconciler(Dependency[asyncio.Task[None]]):
-    """A background loop for as long as the service runs; declared after `db` and `jobs`."""
-
-    async def setup(self, service: Service) -> asyncio.Task[None]:
-        settings = service.settings
-        assert isinstance(settings, ImagesSettings)
-        queue: JobQueue = service.jobs  # type: ignore[attr-defined]
-        scopes = service.call_scopes
-
-        async def loop() -> None:
-            while True:
-                await asyncio.sleep(settings.reconcile_interval_seconds)
-                try:
-                    with scopes():
-                        await requeue_stuck(queue=queue, older_than=timedelta(seconds=settings.reconcile_after_seconds))
-                except Exception:
-                    log.exception("reconciling failed; trying again next round")
-
-        return asyncio.create_task(loop(), name="reconciler")
-
-    async def teardown(self, value: asyncio.Task[None]) -> None:
-        value.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await value

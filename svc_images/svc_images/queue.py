@@ -9,7 +9,7 @@ from saq import Queue
 from saq.job import Status
 from saq.queue.redis import RedisQueue
 
-from pixelflow.jobs import PROCESS_IMAGE, JobPolicy, process_image_key, process_image_kwargs
+from pixelflow.processing_queue import PROCESS_IMAGE, JobPolicy, process_image_key, process_image_kwargs
 from pixelflow.runtime import Dependency, Service
 from svc_images.models import Image
 from svc_images.settings import ImagesSettings

@@ -24,7 +24,7 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.connection import get_connection
 from tortoise.transactions import in_transaction
 
-from pixelflow.errors import QuotaExceeded
+from pixelflow.errors import DomainError, QuotaExceeded, TooLarge
 from svc_images.models import UploadReservation
 from svc_images.uploads import UploadLimits
 
@@ -57,11 +57,16 @@ class Room:
 
     def limits(self, limits: UploadLimits) -> UploadLimits:
         """`limits` with the upload bounded by this room; past it, the refusal names the quota."""
-        if not self.limited_by_quota:
+        refusal: DomainError
+        if self.limited_by_quota:
+            refusal = QuotaExceeded(
+                f"the file would pass the storage quota of {self.quota_bytes:,} bytes: "
+                f"{self.size_bytes:,} bytes are left"
+            )
+        elif self.size_bytes < limits.max_bytes:
+            refusal = TooLarge(f"the file is larger than the {self.size_bytes:,} bytes its upload declared")
+        else:
             return limits
-        refusal = QuotaExceeded(
-            f"the file would pass the storage quota of {self.quota_bytes:,} bytes: {self.size_bytes:,} bytes are left"
-        )
         return replace(limits, max_bytes=self.size_bytes, over_max_bytes=refusal)
 
 

@@ -3,16 +3,14 @@ from __future__ import annotations
 from pydantic import Field, SecretStr
 from pydantic_settings import SettingsConfigDict
 
+from pixelflow.processing_settings import ProcessingSettings
 from pixelflow.runtime.server import GrpcServerSettings
 from pixelflow.sessions import SessionStoreSettings
-from pixelflow.settings import is_default_secret
 from pixelflow.storage import S3Settings
 from svc_images.cursors import cursor_key
 
-DEV_INTERNAL_TOKEN = "pixelflow-dev-internal-token"
 
-
-class ImagesSettings(GrpcServerSettings, S3Settings, SessionStoreSettings):
+class ImagesSettings(GrpcServerSettings, S3Settings, SessionStoreSettings, ProcessingSettings):
     """svc_images' settings, from `PIXELFLOW_IMAGES_*` environment variables."""
 
     model_config = SettingsConfigDict(env_prefix="PIXELFLOW_IMAGES_")
@@ -22,16 +20,11 @@ class ImagesSettings(GrpcServerSettings, S3Settings, SessionStoreSettings):
         "postgres://postgres@127.0.0.1:5432/pixelflow_images", description="PostgreSQL of the images table"
     )
     redis_url: str = Field("redis://127.0.0.1:6379/0", description="Redis of the SAQ queue and of ended sessions")
-    queue_name: str = Field("pixelflow-images", description="SAQ queue name (shared with svc_worker)")
     auth_address: str = Field("127.0.0.1:50051", description="svc_auth gRPC address, for its public keys")
-    internal_token: SecretStr = Field(
-        SecretStr(DEV_INTERNAL_TOKEN), description="credential svc_worker presents for status updates"
-    )
     cursor_secret: SecretStr | None = Field(
         None, description="HMAC secret signing list cursors (unset: derived from the internal token)"
     )
     max_upload_bytes: int = Field(50 * 1024 * 1024, ge=1, description="largest accepted original")
-    max_pixels: int = Field(100_000_000, ge=1, description="largest accepted width × height (× frames)")
     probe_bytes: int = Field(1024 * 1024, ge=4096, description="bytes kept to read the image header from")
     max_jpeg_scans: int = Field(100, ge=1, description="most JPEG scans accepted (a progressive one has ~10)")
     max_jpeg_segments: int = Field(
@@ -69,9 +62,3 @@ class ImagesSettings(GrpcServerSettings, S3Settings, SessionStoreSettings):
     def cursor_key(self) -> bytes:
         secret = self.cursor_secret or self.internal_token
         return cursor_key(secret.get_secret_value())
-
-    def unsafe_defaults(self) -> list[str]:
-        unsafe = super().unsafe_defaults()
-        if is_default_secret(self.internal_token, DEV_INTERNAL_TOKEN):
-            unsafe.append("PIXELFLOW_IMAGES_INTERNAL_TOKEN")
-        return unsafe

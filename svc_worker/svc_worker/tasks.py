@@ -14,12 +14,11 @@ from miniopy_async.error import S3Error
 from pixelflow.events import IMAGE_UPDATED, SOCKETIO_NAMESPACE, image_json, user_room
 from pixelflow.images.v1 import images_pb2
 from pixelflow.outputs import result_message, spec_from_message
+from pixelflow.storage import is_missing
 from svc_worker.context import JobContext, WorkerContext
 from svc_worker.convert import BrokenImage, convert
 
 log = logging.getLogger(__name__)
-
-MISSING_OBJECT_CODES = ("NoSuchKey", "NoSuchObject")
 
 
 async def _emit(context: WorkerContext, image: images_pb2.Image) -> None:
@@ -65,7 +64,7 @@ async def process_image(ctx: JobContext, *, image_id: str) -> str:
         try:
             await context.store.download_file(ticket.original_key, str(source))
         except S3Error as exc:
-            if exc.code in MISSING_OBJECT_CODES:
+            if is_missing(exc):
                 await _fail(context, image_id, "the original file is missing")
                 return "failed"
             raise

@@ -5,7 +5,7 @@ from __future__ import annotations
 from saq import Queue, Worker
 from saq.types import PartialTimersDict
 
-from pixelflow.jobs import PROCESS_IMAGE
+from pixelflow.processing_queue import PROCESS_IMAGE
 from svc_worker.context import JobContext, WorkerContext
 from svc_worker.settings import WorkerSettings
 from svc_worker.tasks import process_image

@@ -34,7 +34,7 @@ TINY_PNG = (
 ISSUED_CURSORS_ENV = "PIXELFLOW_ST_CURSORS"
 EDGE_URL_ENV = "PIXELFLOW_ST_EDGE_URL"
 ACCESS_TOKEN_ENV = "PIXELFLOW_ST_ACCESS_TOKEN"
-CLIENT_ADDRESS_ENV = "PIXELFLOW_ST_CLIENT_ADDRESS"
+SIGN_OUT_ADDRESS_ENV = "PIXELFLOW_ST_SIGN_OUT_ADDRESS"
 IMAGE_IDS_ENV = "PIXELFLOW_ST_IMAGE_IDS"
 
 
@@ -46,14 +46,25 @@ def _listed(name: str) -> list[str]:
     return [item for item in os.environ.get(name, "").split(",") if item]
 
 
+THROWAWAY_PASSWORD = "throwaway password"
+_throwaway_emails: list[str] = []
+
+
 def _throwaway_bearer() -> str:
-    """A session of a fresh account: signing out ends the session whose token it carries, and the
-    run's own token must outlive every sign-out schemathesis sends."""
-    email = f"logout-{uuid.uuid4().hex}@example.com"
-    body = {"email": email, "password": "throwaway password", "password_confirm": "throwaway password"}
-    # From schemathesis' own client address: sign-up limits are shared by every edge of the test run.
-    headers = {"X-Forwarded-For": os.environ[CLIENT_ADDRESS_ENV]}
-    reply = httpx.post(f"{os.environ[EDGE_URL_ENV]}/api/auth/register", json=body, headers=headers, timeout=20)
+    """A session of its own for each sign-out: signing out ends the session whose token it carries,
+    and the run's own token must outlive every sign-out schemathesis sends. One account is signed up
+    once, then signed in to for each: sign-ups count against the client's limit, good sign-ins do not,
+    so a run may send as many sign-outs as it likes. They come from an address of their own: the
+    wrong passwords schemathesis sends from its address lock that address out of signing in."""
+    edge = os.environ[EDGE_URL_ENV]
+    headers = {"X-Forwarded-For": os.environ[SIGN_OUT_ADDRESS_ENV]}
+    if not _throwaway_emails:
+        email = f"logout-{uuid.uuid4().hex}@example.com"
+        body = {"email": email, "password": THROWAWAY_PASSWORD, "password_confirm": THROWAWAY_PASSWORD}
+        httpx.post(f"{edge}/api/auth/register", json=body, headers=headers, timeout=20).raise_for_status()
+        _throwaway_emails.append(email)
+    credentials = {"email": _throwaway_emails[0], "password": THROWAWAY_PASSWORD}
+    reply = httpx.post(f"{edge}/api/auth/login", json=credentials, headers=headers, timeout=20)
     reply.raise_for_status()
     return f"Bearer {reply.json()['access_token']}"
 

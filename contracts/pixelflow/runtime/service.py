@@ -10,9 +10,11 @@
         async def get_me(self, request: auth_pb2.GetMeRequest, call: Call) -> auth_pb2.User: ...
 
 A dependency is a class attribute; the runtime sets it up before serving and tears it down after,
-and the service instance sees what `setup` returned. `AuthService(settings, db=other)` replaces
-one for a test. An entrypoint's name is the proto method's in snake case; servicers only
-translate protobuf to domain calls and back: errors are mapped by the runtime, once.
+and the service instance sees what `setup` returned. `@timer` methods (pixelflow.runtime.timers)
+run periodically between the two. `AuthService(settings, db=other)` replaces a dependency for a
+test, `ImagesService(settings, reconcile=None)` switches a timer off. An entrypoint's name is the
+proto method's in snake case; servicers only translate protobuf to domain calls and back: errors
+are mapped by the runtime, once.
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ from google.protobuf.message_factory import GetMessageClass
 from pixelflow.errors import PermissionDenied, Unauthenticated, Unavailable
 from pixelflow.logs import request_id_var
 from pixelflow.runtime.entrypoints import AuthKind, Call, Entrypoint, abort_for
+from pixelflow.runtime.timers import RunningTimers, Timer
 from pixelflow.settings import PixelflowSettings
 from pixelflow.tokens import Caller
 
@@ -91,12 +94,19 @@ class Service:
 
     def __init__(self, settings: PixelflowSettings, **replacements: Any) -> None:
         self.settings = settings
+        # A timer named here is switched off (`reconcile=None`): a test with a replaced queue stays quiet.
+        timers_off = {name for name in self.timers() if name in replacements}
+        for name in timers_off:
+            if replacements.pop(name) is not None:
+                raise TypeError(f"{type(self).__name__}.{name} is a timer: it can only be replaced by None (off)")
         unknown = set(replacements) - set(self.dependencies())
         if unknown:
             raise TypeError(f"{type(self).__name__} has no dependencies named {sorted(unknown)}")
         self._replaced = set(replacements)
+        self._timers_off = timers_off
         self.__dict__.update(replacements)
         self._started: list[Dependency[Any]] = []
+        self._timers = RunningTimers()
         self.ready = False
 
     @classmethod
@@ -110,24 +120,35 @@ class Service:
 
     @classmethod
     def entrypoints(cls) -> dict[str, Entrypoint]:
-        found: dict[str, Entrypoint] = {}
-        for klass in reversed(cls.__mro__):
-            for value in vars(klass).values():
-                entrypoint = getattr(value, "__pixelflow_entrypoint__", None)
-                if isinstance(entrypoint, Entrypoint):
-                    found[entrypoint.proto_name] = entrypoint
-        return found
+        return {entrypoint.proto_name: entrypoint for entrypoint in cls._marked("__pixelflow_entrypoint__", Entrypoint)}
+
+    @classmethod
+    def timers(cls) -> dict[str, Timer]:
+        return {entry.name: entry for entry in cls._marked("__pixelflow_timer__", Timer)}
+
+    @classmethod
+    def _marked(cls, marker: str, kind: type[T]) -> list[T]:
+        """What the decorators left on methods, base classes first (a subclass overrides by name)."""
+        return [
+            mark
+            for klass in reversed(cls.__mro__)
+            for value in vars(klass).values()
+            if isinstance(mark := getattr(value, marker, None), kind)
+        ]
 
     async def start(self) -> None:
-        """Sets up every dependency that was not replaced, in declaration order."""
+        """Sets up every dependency that was not replaced, in declaration order, then starts the timers."""
         for attr, dependency in self.dependencies().items():
             if attr not in self._replaced:
                 self.__dict__[attr] = await dependency.setup(self)
                 self._started.append(dependency)
+        self._timers.start(self, [t for name, t in self.timers().items() if name not in self._timers_off])
         self.ready = True
 
     async def stop(self) -> None:
+        """Stops the timers, then tears the dependencies down in reverse order."""
         self.ready = False
+        await self._timers.stop()
         while self._started:
             dependency = self._started.pop()
             try:

@@ -49,6 +49,12 @@ _UPLOAD_BODY = {
 }
 
 
+def declared_body_size(request: Request) -> int:
+    """The request's Content-Length (uvicorn reads no byte past it), or 0 for a chunked body."""
+    declared = request.headers.get("content-length", "")
+    return int(declared) if declared.isdigit() else 0
+
+
 def document_upload_limits(openapi: dict[str, Any], settings: EdgeSettings) -> dict[str, Any]:
     """Writes the form's part limit into the document, so what it calls valid is what is accepted."""
     form = openapi["paths"][UPLOAD_PATH]["post"]["requestBody"]["content"]["multipart/form-data"]["schema"]
@@ -76,7 +82,14 @@ async def upload(request: Request, backends: BackendsDep, settings: SettingsDep,
     form = FileUpload(request.headers.get("content-type", ""), request.stream(), form_limits(settings))
     try:
         await form.start()
-        image = await send_upload(backends.images, form, metadata=bearer, timeout=settings.upload_timeout_seconds)
+        image = await send_upload(
+            backends.images,
+            form,
+            metadata=bearer,
+            timeout=settings.upload_timeout_seconds,
+            # The file is smaller than the whole body: a bound the quota can hold instead of the maximum.
+            declared_size=declared_body_size(request),
+        )
     except ClientDisconnect:
         # A person closing the tab mid-upload is normal; svc_images has been told to drop it.
         log.info("upload abandoned: the client closed the connection")
@@ -116,6 +129,12 @@ async def get_image(image_id: str, backends: BackendsDep, settings: SettingsDep,
     return image_json(image)
 
 
+def _none_match_fails(if_none_match: str, etag: str) -> bool:
+    """RFC 9110 13.1.2: `*` matches any current representation, and tags compare weakly (`W/` aside)."""
+    tags = {tag.strip().removeprefix("W/") for tag in if_none_match.split(",")}
+    return "*" in tags or etag in tags
+
+
 @router.get(
     "/{image_id}/optimized",
     response_class=StreamingResponse,
@@ -142,7 +161,7 @@ async def optimized(
         raise NotFound("image not found")
     etag = f'"{first.header.etag}"'
     headers = {"ETag": etag, "Cache-Control": OPTIMIZED_CACHE_CONTROL, "X-Content-Type-Options": "nosniff"}
-    if if_none_match and etag in {tag.strip() for tag in if_none_match.split(",")}:
+    if if_none_match and _none_match_fails(if_none_match, etag):
         call.cancel()
         return Response(status_code=status.HTTP_304_NOT_MODIFIED, headers=headers)
 

@@ -1,9 +1,12 @@
-"""Processing: svc_worker's status reports, with the internal service credential."""
+"""Processing: svc_worker's status reports (with the internal service credential), and the timer
+that re-enqueues stuck images."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from pixelflow.images.v1 import images_pb2
-from pixelflow.runtime import AuthKind, Call, rpc
+from pixelflow.runtime import AuthKind, Call, rpc, timer
 from svc_images import processing
 from svc_images.dependencies import ImagesBase
 from svc_images.messages import image_message, rendered_outputs, ticket_message
@@ -26,3 +29,9 @@ class ProcessingCapability(ImagesBase):
     @rpc(auth=AuthKind.SERVICE)
     async def fail_processing(self, request: images_pb2.FailProcessingRequest, call: Call) -> images_pb2.Image:
         return image_message(await processing.fail_processing(image_id=request.image_id, error=request.error))
+
+    @timer(setting="reconcile_interval_seconds")
+    async def reconcile(self) -> None:
+        await processing.requeue_stuck(
+            queue=self.jobs, older_than=timedelta(seconds=self.settings.reconcile_after_seconds)
+        )

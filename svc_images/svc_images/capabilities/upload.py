@@ -43,9 +43,11 @@ class UploadCapability(ImagesBase):
 
         owner_id = call.caller.user_id
         try:
-            async with quota.reserve(
-                owner_id=owner_id, policy=self.quota_policy, max_bytes=self.limits.max_bytes
-            ) as room:
+            # The room held is what the client declared, when it did: a batch of small files in
+            # flight must not each hold the largest file allowed.
+            declared = first.metadata.declared_size
+            max_bytes = min(self.limits.max_bytes, declared) if declared else self.limits.max_bytes
+            async with quota.reserve(owner_id=owner_id, policy=self.quota_policy, max_bytes=max_bytes) as room:
                 image = await uploads.upload_image(
                     owner_id=owner_id,
                     filename=first.metadata.filename,

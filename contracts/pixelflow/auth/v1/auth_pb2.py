@@ -25,13 +25,17 @@ _sym_db = _symbol_database.Default()
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1cpixelflow/auth/v1/auth.proto\x12\x11pixelflow.auth.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"Q\n\x04User\x12\n\n\x02id\x18\x01 \x01(\t\x12\r\n\x05\x65mail\x18\x02 \x01(\t\x12.\n\ncreated_at\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\x85\x01\n\x07Session\x12\x14\n\x0c\x61\x63\x63\x65ss_token\x18\x01 \x01(\t\x12\x15\n\rrefresh_token\x18\x02 \x01(\t\x12\x12\n\ntoken_type\x18\x03 \x01(\t\x12\x12\n\nexpires_in\x18\x04 \x01(\x03\x12%\n\x04user\x18\x05 \x01(\x0b\x32\x17.pixelflow.auth.v1.User\"2\n\x0fRegisterRequest\x12\r\n\x05\x65mail\x18\x01 \x01(\t\x12\x10\n\x08password\x18\x02 \x01(\t\"/\n\x0cLoginRequest\x12\r\n\x05\x65mail\x18\x01 \x01(\t\x12\x10\n\x08password\x18\x02 \x01(\t\"\'\n\x0eRefreshRequest\x12\x15\n\rrefresh_token\x18\x01 \x01(\t\"&\n\rLogoutRequest\x12\x15\n\rrefresh_token\x18\x01 \x01(\t\"\x10\n\x0eLogoutResponse\"\x0e\n\x0cGetMeRequest\"\x10\n\x0eGetJwksRequest\"Q\n\x03Jwk\x12\x0b\n\x03kty\x18\x01 \x01(\t\x12\x0b\n\x03\x63rv\x18\x02 \x01(\t\x12\t\n\x01x\x18\x03 \x01(\t\x12\x0b\n\x03kid\x18\x04 \x01(\t\x12\x0b\n\x03\x61lg\x18\x05 \x01(\t\x12\x0b\n\x03use\x18\x06 \x01(\t\",\n\x04Jwks\x12$\n\x04keys\x18\x01 \x03(\x0b\x32\x16.pixelflow.auth.v1.Jwk2\xbb\x03\n\x04\x41uth\x12J\n\x08Register\x12\".pixelflow.auth.v1.RegisterRequest\x1a\x1a.pixelflow.auth.v1.Session\x12\x44\n\x05Login\x12\x1f.pixelflow.auth.v1.LoginRequest\x1a\x1a.pixelflow.auth.v1.Session\x12H\n\x07Refresh\x12!.pixelflow.auth.v1.RefreshRequest\x1a\x1a.pixelflow.auth.v1.Session\x12M\n\x06Logout\x12 .pixelflow.auth.v1.LogoutRequest\x1a!.pixelflow.auth.v1.LogoutResponse\x12\x41\n\x05GetMe\x12\x1f.pixelflow.auth.v1.GetMeRequest\x1a\x17.pixelflow.auth.v1.User\x12\x45\n\x07GetJwks\x12!.pixelflow.auth.v1.GetJwksRequest\x1a\x17.pixelflow.auth.v1.Jwksb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1cpixelflow/auth/v1/auth.proto\x12\x11pixelflow.auth.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"Q\n\x04User\x12\n\n\x02id\x18\x01 \x01(\t\x12\r\n\x05\x65mail\x18\x02 \x01(\t\x12.\n\ncreated_at\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\x85\x01\n\x07Session\x12\x14\n\x0c\x61\x63\x63\x65ss_token\x18\x01 \x01(\t\x12\x15\n\rrefresh_token\x18\x02 \x01(\t\x12\x12\n\ntoken_type\x18\x03 \x01(\t\x12\x12\n\nexpires_in\x18\x04 \x01(\x03\x12%\n\x04user\x18\x05 \x01(\x0b\x32\x17.pixelflow.auth.v1.User\"2\n\x0fRegisterRequest\x12\r\n\x05\x65mail\x18\x01 \x01(\t\x12\x10\n\x08password\x18\x02 \x01(\t\"/\n\x0cLoginRequest\x12\r\n\x05\x65mail\x18\x01 \x01(\t\x12\x10\n\x08password\x18\x02 \x01(\t\"\'\n\x0eRefreshRequest\x12\x15\n\rrefresh_token\x18\x01 \x01(\t\"&\n\rLogoutRequest\x12\x15\n\rrefresh_token\x18\x01 \x01(\t\"\x10\n\x0eLogoutResponse\"\x0e\n\x0cGetMeRequest\"\x10\n\x0eGetJwksRequest\"Q\n\x03Jwk\x12\x0b\n\x03kty\x18\x01 \x01(\t\x12\x0b\n\x03\x63rv\x18\x02 \x01(\t\x12\t\n\x01x\x18\x03 \x01(\t\x12\x0b\n\x03kid\x18\x04 \x01(\t\x12\x0b\n\x03\x61lg\x18\x05 \x01(\t\x12\x0b\n\x03use\x18\x06 \x01(\t\",\n\x04Jwks\x12$\n\x04keys\x18\x01 \x03(\x0b\x32\x16.pixelflow.auth.v1.Jwk2\xc5\x03\n\x04\x41uth\x12J\n\x08Register\x12\".pixelflow.auth.v1.RegisterRequest\x1a\x1a.pixelflow.auth.v1.Session\x12\x44\n\x05Login\x12\x1f.pixelflow.auth.v1.LoginRequest\x1a\x1a.pixelflow.auth.v1.Session\x12H\n\x07Refresh\x12!.pixelflow.auth.v1.RefreshRequest\x1a\x1a.pixelflow.auth.v1.Session\x12M\n\x06Logout\x12 .pixelflow.auth.v1.LogoutRequest\x1a!.pixelflow.auth.v1.LogoutResponse\x12\x46\n\x05GetMe\x12\x1f.pixelflow.auth.v1.GetMeRequest\x1a\x17.pixelflow.auth.v1.User\"\x03\x90\x02\x01\x12J\n\x07GetJwks\x12!.pixelflow.auth.v1.GetJwksRequest\x1a\x17.pixelflow.auth.v1.Jwks\"\x03\x90\x02\x01\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'pixelflow.auth.v1.auth_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
+  _globals['_AUTH'].methods_by_name['GetMe']._loaded_options = None
+  _globals['_AUTH'].methods_by_name['GetMe']._serialized_options = b'\220\002\001'
+  _globals['_AUTH'].methods_by_name['GetJwks']._loaded_options = None
+  _globals['_AUTH'].methods_by_name['GetJwks']._serialized_options = b'\220\002\001'
   _globals['_USER']._serialized_start=84
   _globals['_USER']._serialized_end=165
   _globals['_SESSION']._serialized_start=168
@@ -55,5 +59,5 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_JWKS']._serialized_start=620
   _globals['_JWKS']._serialized_end=664
   _globals['_AUTH']._serialized_start=667
-  _globals['_AUTH']._serialized_end=1110
+  _globals['_AUTH']._serialized_end=1120
 # @@protoc_insertion_point(module_scope)

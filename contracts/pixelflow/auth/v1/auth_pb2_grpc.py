@@ -26,7 +26,9 @@ if _version_not_supported:
 
 
 class AuthStub:
-    """Missing associated documentation comment in .proto file."""
+    """Reads are marked NO_SIDE_EFFECTS: clients send them again when a restarting service refuses
+    them (pixelflow/retries.py).
+    """
 
     def __init__(self, channel):
         """Constructor.
@@ -67,7 +69,9 @@ class AuthStub:
 
 
 class AuthServicer:
-    """Missing associated documentation comment in .proto file."""
+    """Reads are marked NO_SIDE_EFFECTS: clients send them again when a restarting service refuses
+    them (pixelflow/retries.py).
+    """
 
     def Register(self, request, context):
         """Creates an account and signs it in.
@@ -154,7 +158,9 @@ def add_AuthServicer_to_server(servicer, server):
 
  # This class is part of an EXPERIMENTAL API.
 class Auth:
-    """Missing associated documentation comment in .proto file."""
+    """Reads are marked NO_SIDE_EFFECTS: clients send them again when a restarting service refuses
+    them (pixelflow/retries.py).
+    """
 
     @staticmethod
     def Register(request,

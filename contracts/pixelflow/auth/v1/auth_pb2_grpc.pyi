@@ -29,6 +29,10 @@ GRPC_GENERATED_VERSION: str
 GRPC_VERSION: str
 
 class AuthStub:
+    """Reads are marked NO_SIDE_EFFECTS: clients send them again when a restarting service refuses
+    them (pixelflow/retries.py).
+    """
+
     @_typing.overload
     def __new__(cls, channel: _grpc.Channel) -> _Self: ...
     @_typing.overload
@@ -50,6 +54,10 @@ class AuthStub:
 
 @_typing.type_check_only
 class AuthAsyncStub(AuthStub):
+    """Reads are marked NO_SIDE_EFFECTS: clients send them again when a restarting service refuses
+    them (pixelflow/retries.py).
+    """
+
     def __init__(self, channel: _aio.Channel) -> None: ...
     Register: _aio.UnaryUnaryMultiCallable[_auth_pb2.RegisterRequest, _auth_pb2.Session]  # type: ignore[assignment]
     """Creates an account and signs it in."""
@@ -67,6 +75,10 @@ class AuthAsyncStub(AuthStub):
     """The public keys (RFC 7517 JWK set) that verify access tokens."""
 
 class AuthServicer(metaclass=_abc_1.ABCMeta):
+    """Reads are marked NO_SIDE_EFFECTS: clients send them again when a restarting service refuses
+    them (pixelflow/retries.py).
+    """
+
     @_abc_1.abstractmethod
     def Register(
         self,

@@ -54,12 +54,14 @@ class Image(_message.Message):
     def __init__(self, id: _Optional[str] = ..., user_id: _Optional[str] = ..., original_name: _Optional[str] = ..., status: _Optional[_Union[ImageStatus, str]] = ..., width: _Optional[int] = ..., height: _Optional[int] = ..., size_bytes: _Optional[int] = ..., optimized_size_bytes: _Optional[int] = ..., uploaded_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., processed_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., error: _Optional[str] = ..., content_type: _Optional[str] = ..., downscaled: _Optional[bool] = ...) -> None: ...
 
 class UploadMetadata(_message.Message):
-    __slots__ = ("filename", "content_type")
+    __slots__ = ("filename", "content_type", "declared_size")
     FILENAME_FIELD_NUMBER: _ClassVar[int]
     CONTENT_TYPE_FIELD_NUMBER: _ClassVar[int]
+    DECLARED_SIZE_FIELD_NUMBER: _ClassVar[int]
     filename: str
     content_type: str
-    def __init__(self, filename: _Optional[str] = ..., content_type: _Optional[str] = ...) -> None: ...
+    declared_size: int
+    def __init__(self, filename: _Optional[str] = ..., content_type: _Optional[str] = ..., declared_size: _Optional[int] = ...) -> None: ...
 
 class UploadRequest(_message.Message):
     __slots__ = ("metadata", "chunk")

@@ -27,7 +27,8 @@ if _version_not_supported:
 
 class ImagesStub:
     """User-facing: every method needs `authorization: Bearer <access token>`. Another user's image
-    answers NOT_FOUND, exactly like a missing one.
+    answers NOT_FOUND, exactly like a missing one. Reads are marked NO_SIDE_EFFECTS: clients send
+    them again when a restarting service refuses them (pixelflow/retries.py).
     """
 
     def __init__(self, channel):
@@ -70,7 +71,8 @@ class ImagesStub:
 
 class ImagesServicer:
     """User-facing: every method needs `authorization: Bearer <access token>`. Another user's image
-    answers NOT_FOUND, exactly like a missing one.
+    answers NOT_FOUND, exactly like a missing one. Reads are marked NO_SIDE_EFFECTS: clients send
+    them again when a restarting service refuses them (pixelflow/retries.py).
     """
 
     def Upload(self, request_iterator, context):
@@ -157,7 +159,8 @@ def add_ImagesServicer_to_server(servicer, server):
  # This class is part of an EXPERIMENTAL API.
 class Images:
     """User-facing: every method needs `authorization: Bearer <access token>`. Another user's image
-    answers NOT_FOUND, exactly like a missing one.
+    answers NOT_FOUND, exactly like a missing one. Reads are marked NO_SIDE_EFFECTS: clients send
+    them again when a restarting service refuses them (pixelflow/retries.py).
     """
 
     @staticmethod

@@ -28,7 +28,8 @@ GRPC_VERSION: str
 
 class ImagesStub:
     """User-facing: every method needs `authorization: Bearer <access token>`. Another user's image
-    answers NOT_FOUND, exactly like a missing one.
+    answers NOT_FOUND, exactly like a missing one. Reads are marked NO_SIDE_EFFECTS: clients send
+    them again when a restarting service refuses them (pixelflow/retries.py).
     """
 
     @_typing.overload
@@ -50,7 +51,8 @@ class ImagesStub:
 @_typing.type_check_only
 class ImagesAsyncStub(ImagesStub):
     """User-facing: every method needs `authorization: Bearer <access token>`. Another user's image
-    answers NOT_FOUND, exactly like a missing one.
+    answers NOT_FOUND, exactly like a missing one. Reads are marked NO_SIDE_EFFECTS: clients send
+    them again when a restarting service refuses them (pixelflow/retries.py).
     """
 
     def __init__(self, channel: _aio.Channel) -> None: ...
@@ -68,7 +70,8 @@ class ImagesAsyncStub(ImagesStub):
 
 class ImagesServicer(metaclass=_abc_1.ABCMeta):
     """User-facing: every method needs `authorization: Bearer <access token>`. Another user's image
-    answers NOT_FOUND, exactly like a missing one.
+    answers NOT_FOUND, exactly like a missing one. Reads are marked NO_SIDE_EFFECTS: clients send
+    them again when a restarting service refuses them (pixelflow/retries.py).
     """
 
     @_abc_1.abstractmethod

@@ -1,4 +1,4 @@
-"""The queue contract between svc_images (enqueues) and svc_worker (runs): one job per image."""
+"""The processing queue's contract between svc_images (enqueues) and svc_worker (runs): one job per image."""
 
 from __future__ import annotations
 
