@@ -141,10 +141,14 @@ async def test_the_image_routes_document_one_image_schema(edge_with_web_app: str
     async with httpx.AsyncClient(base_url=edge_with_web_app) as http:
         document = (await http.get("/openapi.json")).json()
     image = document["components"]["schemas"]["PublicImage"]
-    assert set(image["properties"]) == set(image["required"]) == {
-        *("id", "original_name", "status", "content_type", "width", "height", "size_bytes"),
-        *("optimized_size_bytes", "uploaded_at", "processed_at", "error", "optimized_url", "downscaled"),
-    }
+    assert (
+        set(image["properties"])
+        == set(image["required"])
+        == {
+            *("id", "original_name", "status", "content_type", "width", "height", "size_bytes"),
+            *("optimized_size_bytes", "uploaded_at", "processed_at", "error", "optimized_url", "downscaled"),
+        }
+    )
     assert image["properties"]["status"]["enum"] == ["queued", "processing", "done", "failed"]
 
     def answer(path: str, method: str, status: str) -> object:
