@@ -36,18 +36,17 @@ def _manager(url: str, prefix: str) -> socketio.AsyncRedisManager:
 
 async def test_an_update_reaches_the_edge_channel_for_the_owner_room(redis_prefix: str) -> None:
     redis = Redis.from_url(REDIS_URL)
-    pubsub = redis.pubsub(ignore_subscribe_messages=True)
-    await pubsub.subscribe(socketio_channel(redis_prefix))
     events = LiveEvents(_manager(REDIS_URL, redis_prefix), timeout_seconds=5)
     try:
-        await events.image_updated(IMAGE)
-        message = None
-        async with asyncio.timeout(5):
-            while message is None:
-                message = await pubsub.get_message(timeout=1)
+        async with redis.pubsub(ignore_subscribe_messages=True) as pubsub:
+            await pubsub.subscribe(socketio_channel(redis_prefix))
+            await events.image_updated(IMAGE)
+            message = None
+            async with asyncio.timeout(5):
+                while message is None:
+                    message = await pubsub.get_message(timeout=1)
     finally:
         await events.close()
-        await pubsub.aclose()  # type: ignore[no-untyped-call]
         await redis.aclose()
     published = json.loads(message["data"])
     assert (published["event"], published["room"]) == (IMAGE_UPDATED, "user:u-1")
