@@ -152,7 +152,6 @@ def worker_env(images_settings: ImagesSettings, images_address: str, redis_prefi
     return {
         "PIXELFLOW_ENV": "test",
         "PIXELFLOW_WORKER_REDIS_URL": REDIS_URL,
-        "PIXELFLOW_WORKER_REDIS_PREFIX": redis_prefix,
         "PIXELFLOW_WORKER_QUEUE_NAME": images_settings.queue_name,
         "PIXELFLOW_WORKER_IMAGES_ADDRESS": images_address,
         "PIXELFLOW_WORKER_S3_ENDPOINT": images_settings.s3_endpoint,

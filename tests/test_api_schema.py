@@ -137,6 +137,33 @@ async def test_the_api_answers_as_its_schema_says(edge_with_web_app: str) -> Non
     assert int(cases.group(1)) >= 300
 
 
+async def test_the_image_routes_document_one_image_schema(edge_with_web_app: str) -> None:
+    async with httpx.AsyncClient(base_url=edge_with_web_app) as http:
+        document = (await http.get("/openapi.json")).json()
+    image = document["components"]["schemas"]["PublicImage"]
+    assert (
+        set(image["properties"])
+        == set(image["required"])
+        == {
+            *("id", "original_name", "status", "content_type", "width", "height", "size_bytes"),
+            *("optimized_size_bytes", "uploaded_at", "processed_at", "error", "optimized_url", "downscaled"),
+        }
+    )
+    assert image["properties"]["status"]["enum"] == ["queued", "processing", "done", "failed"]
+
+    def answer(path: str, method: str, status: str) -> object:
+        content = document["paths"][path][method]["responses"][status]["content"]
+        return content["application/json"]["schema"]
+
+    reference = {"$ref": "#/components/schemas/PublicImage"}
+    assert answer("/api/images", "post", "201") == reference
+    assert answer("/api/images/latest", "get", "200") == reference
+    assert answer("/api/images/{image_id}", "get", "200") == reference
+    assert answer("/api/images", "get", "200") == {"$ref": "#/components/schemas/ImagePage"}
+    page = document["components"]["schemas"]["ImagePage"]["properties"]["items"]
+    assert page["items"] == reference
+
+
 async def test_api_routes_answer_for_themselves_beside_the_web_app(edge_with_web_app: str) -> None:
     """The web app's catch-all does not speak for /api: a wrong method names the route's own methods."""
     async with httpx.AsyncClient(base_url=edge_with_web_app) as http:

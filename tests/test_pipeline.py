@@ -38,6 +38,9 @@ async def test_photo_goes_through_the_whole_pipeline(
     assert (done["width"], done["height"]) == (480, 300), worker.log()
     assert 0 < done["optimized_size_bytes"] < len(original)
     assert {e["status"] for e in listener.events if e["id"] == image["id"]} <= {"processing", "done"}
+    # svc_images sends the event and the edge answers reads from one schema: the same JSON either way.
+    fetched = await http.get(f"/api/images/{image['id']}", headers=bearer(owner))
+    assert fetched.json() == done
 
     optimized = await http.get(done["optimized_url"], headers=bearer(owner))
     assert optimized.status_code == 200

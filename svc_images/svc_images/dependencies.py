@@ -18,6 +18,7 @@ from pixelflow.sessions import EndedSessions, EndedSessionStore
 from pixelflow.storage import STORAGE_ERRORS, ObjectStore, ensure_bucket, s3_client
 from pixelflow.tokens import Caller, TokenVerifier, credential_matches, remote_key_loader
 from svc_images import quota, uploads
+from svc_images.events import Events
 from svc_images.outputs import default_specs
 from svc_images.queue import Jobs
 from svc_images.settings import ImagesSettings
@@ -66,6 +67,7 @@ class ImagesBase(Service):
     jobs = Jobs()
     ended_sessions = EndedSessionStore()
     tokens = AccessTokens()
+    events = Events()
 
     settings: ImagesSettings
 

@@ -19,7 +19,9 @@ class ImagesSettings(GrpcServerSettings, S3Settings, SessionStoreSettings, Proce
     database_url: str = Field(
         "postgres://postgres@127.0.0.1:5432/pixelflow_images", description="PostgreSQL of the images table"
     )
-    redis_url: str = Field("redis://127.0.0.1:6379/0", description="Redis of the SAQ queue and of ended sessions")
+    redis_url: str = Field(
+        "redis://127.0.0.1:6379/0", description="Redis of the SAQ queue, ended sessions and live events"
+    )
     auth_address: str = Field("127.0.0.1:50051", description="svc_auth gRPC address, for its public keys")
     cursor_secret: SecretStr | None = Field(
         None, description="HMAC secret signing list cursors (unset: derived from the internal token)"
@@ -56,6 +58,9 @@ class ImagesSettings(GrpcServerSettings, S3Settings, SessionStoreSettings, Proce
     )
     quota_hold_seconds: float = Field(
         3600.0, gt=0, description="longest an upload in flight holds room in its account's quota"
+    )
+    event_timeout_seconds: float = Field(
+        2.0, gt=0, description="longest publishing one live event may take (a lost event is only logged)"
     )
 
     @property

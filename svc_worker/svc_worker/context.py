@@ -7,10 +7,8 @@ from typing import Any
 
 import grpc
 import pyvips
-import socketio
 from saq.types import Context
 
-from pixelflow.events import socketio_channel
 from pixelflow.images.v1 import images_pb2_grpc
 from pixelflow.storage import ObjectStore, s3_client
 from svc_worker.settings import WorkerSettings
@@ -22,7 +20,6 @@ class WorkerContext:
     channel: grpc.aio.Channel
     images: images_pb2_grpc.ImageProcessingStub
     store: ObjectStore
-    events: socketio.AsyncRedisManager
     call_options: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
@@ -35,9 +32,6 @@ class WorkerContext:
             channel=channel,
             images=images_pb2_grpc.ImageProcessingStub(channel),
             store=ObjectStore(s3_client(settings), settings.s3_bucket),
-            events=socketio.AsyncRedisManager(
-                settings.redis_url, channel=socketio_channel(settings.redis_prefix), write_only=True
-            ),
             call_options={
                 "metadata": (("authorization", f"Service {credential}"),),
                 "timeout": settings.grpc_timeout_seconds,

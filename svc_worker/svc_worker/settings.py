@@ -14,8 +14,7 @@ class WorkerSettings(S3Settings, ProcessingSettings):
 
     model_config = SettingsConfigDict(env_prefix="PIXELFLOW_WORKER_")
 
-    redis_url: str = Field("redis://127.0.0.1:6379/0", description="Redis of the SAQ queue and Socket.IO")
-    redis_prefix: str = Field("pixelflow", min_length=1, description="namespace shared with the edge")
+    redis_url: str = Field("redis://127.0.0.1:6379/0", description="Redis of the SAQ queue")
     images_address: str = Field("127.0.0.1:50052", description="svc_images gRPC address")
     concurrency: int = Field(2, ge=1, description="conversions at once per worker process")
     vips_concurrency: int = Field(1, ge=0, description="libvips threads per conversion (0: one per core)")

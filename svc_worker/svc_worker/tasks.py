@@ -1,5 +1,5 @@
-"""The SAQ job: one image, from its original in S3 to the outputs its ticket asks for in S3, its
-status, and the live event."""
+"""The SAQ job: one image, from its original in S3 to the outputs its ticket asks for in S3, and its
+status (svc_images tells the browsers)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,6 @@ from pathlib import Path
 import grpc
 from miniopy_async.error import S3Error
 
-from pixelflow.events import IMAGE_UPDATED, SOCKETIO_NAMESPACE, image_json, user_room
 from pixelflow.images.v1 import images_pb2
 from pixelflow.outputs import result_message, spec_from_message
 from pixelflow.storage import is_missing
@@ -21,22 +20,11 @@ from svc_worker.convert import BrokenImage, convert
 log = logging.getLogger(__name__)
 
 
-async def _emit(context: WorkerContext, image: images_pb2.Image) -> None:
-    """The status is already stored; a lost event only delays the browser until it refetches."""
-    try:
-        await context.events.emit(
-            IMAGE_UPDATED, image_json(image), room=user_room(image.user_id), namespace=SOCKETIO_NAMESPACE
-        )
-    except Exception:
-        log.warning("could not emit %s for image %s", IMAGE_UPDATED, image.id, exc_info=True)
-
-
 async def _fail(context: WorkerContext, image_id: str, reason: str) -> None:
-    image = await context.images.FailProcessing(
+    await context.images.FailProcessing(
         images_pb2.FailProcessingRequest(image_id=image_id, error=reason), **context.call_options
     )
     log.info("image %s failed: %s", image_id, reason)
-    await _emit(context, image)
 
 
 async def process_image(ctx: JobContext, *, image_id: str) -> str:
@@ -55,7 +43,6 @@ async def process_image(ctx: JobContext, *, image_id: str) -> str:
     if not ticket.outputs:
         # Only an svc_images older than this worker plans none (deploy svc_images first): retried later.
         raise RuntimeError(f"the ticket of image {image_id} asks for no output")
-    await _emit(context, ticket.image)
 
     specs = [spec_from_message(output) for output in ticket.outputs]
     keys = {output.name: output.key for output in ticket.outputs}
@@ -80,11 +67,10 @@ async def process_image(ctx: JobContext, *, image_id: str) -> str:
                 log.info("image %s: %s scaled to %d×%d", image_id, output.name, output.width, output.height)
             await context.store.put_file(keys[output.name], str(output.path), content_type=output.content_type)
 
-    image = await context.images.CompleteProcessing(
+    await context.images.CompleteProcessing(
         images_pb2.CompleteProcessingRequest(
             image_id=image_id, results=[result_message(output.result(key=keys[output.name])) for output in rendered]
         ),
         **context.call_options,
     )
-    await _emit(context, image)
     return "done"

@@ -16,8 +16,8 @@ from edge.multipart import FileUpload
 from edge.settings import EdgeSettings
 from edge.uploads import CLIENT_CLOSED_REQUEST, form_limits, send_upload
 from pixelflow.errors import NotFound
-from pixelflow.events import image_json
 from pixelflow.images.v1 import images_pb2
+from pixelflow.public import ImagePage, PublicImage
 from pixelflow.tokens import bearer_token
 
 UPLOAD_PATH = "/api/images"
@@ -65,6 +65,7 @@ def document_upload_limits(openapi: dict[str, Any], settings: EdgeSettings) -> d
 @router.post(
     "",
     status_code=status.HTTP_201_CREATED,
+    response_model=PublicImage,
     openapi_extra=_UPLOAD_BODY,
     responses={
         **_ERRORS,
@@ -94,7 +95,7 @@ async def upload(request: Request, backends: BackendsDep, settings: SettingsDep,
         # A person closing the tab mid-upload is normal; svc_images has been told to drop it.
         log.info("upload abandoned: the client closed the connection")
         return Response(status_code=CLIENT_CLOSED_REQUEST)
-    return image_json(image)
+    return PublicImage.from_message(image)
 
 
 @router.get("", responses=_ERRORS)
@@ -104,29 +105,31 @@ async def list_images(
     bearer: BearerDep,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
     cursor: Annotated[str, Query(max_length=512, pattern=CURSOR_PATTERN, description=CURSOR_DOC)] = "",
-) -> dict[str, Any]:
+) -> ImagePage:
     reply = await backends.images.ListImages(
         images_pb2.ListImagesRequest(page_size=limit, page_token=cursor),
         metadata=bearer,
         timeout=settings.grpc_timeout_seconds,
     )
-    return {"items": [image_json(image) for image in reply.images], "next_cursor": reply.next_page_token or None}
+    return ImagePage(
+        items=[PublicImage.from_message(image) for image in reply.images], next_cursor=reply.next_page_token or None
+    )
 
 
 @router.get("/latest", responses=_ERRORS)
-async def latest(backends: BackendsDep, settings: SettingsDep, bearer: BearerDep) -> dict[str, Any]:
+async def latest(backends: BackendsDep, settings: SettingsDep, bearer: BearerDep) -> PublicImage:
     image = await backends.images.GetLatestImage(
         images_pb2.GetLatestImageRequest(), metadata=bearer, timeout=settings.grpc_timeout_seconds
     )
-    return image_json(image)
+    return PublicImage.from_message(image)
 
 
 @router.get("/{image_id}", responses=_ERRORS)
-async def get_image(image_id: str, backends: BackendsDep, settings: SettingsDep, bearer: BearerDep) -> dict[str, Any]:
+async def get_image(image_id: str, backends: BackendsDep, settings: SettingsDep, bearer: BearerDep) -> PublicImage:
     image = await backends.images.GetImage(
         images_pb2.GetImageRequest(id=image_id), metadata=bearer, timeout=settings.grpc_timeout_seconds
     )
-    return image_json(image)
+    return PublicImage.from_message(image)
 
 
 def _none_match_fails(if_none_match: str, etag: str) -> bool:

@@ -1,5 +1,5 @@
-"""Processing: svc_worker's status reports (with the internal service credential), and the timer
-that re-enqueues stuck images."""
+"""Processing: svc_worker's status reports (with the internal service credential), each told to the
+person's browsers once stored, and the timer that re-enqueues stuck images."""
 
 from __future__ import annotations
 
@@ -17,18 +17,26 @@ class ProcessingCapability(ImagesBase):
     async def start_processing(
         self, request: images_pb2.StartProcessingRequest, call: Call
     ) -> images_pb2.ProcessingTicket:
-        return ticket_message(await processing.start_processing(image_id=request.image_id, specs=self.output_specs))
+        ticket = ticket_message(await processing.start_processing(image_id=request.image_id, specs=self.output_specs))
+        if ticket.should_process:
+            await self.events.image_updated(ticket.image)
+        return ticket
 
     @rpc(auth=AuthKind.SERVICE)
     async def complete_processing(self, request: images_pb2.CompleteProcessingRequest, call: Call) -> images_pb2.Image:
         image = await processing.complete_processing(
             image_id=request.image_id, results=rendered_outputs(request), specs=self.output_specs
         )
-        return image_message(image)
+        return await self._updated(image_message(image))
 
     @rpc(auth=AuthKind.SERVICE)
     async def fail_processing(self, request: images_pb2.FailProcessingRequest, call: Call) -> images_pb2.Image:
-        return image_message(await processing.fail_processing(image_id=request.image_id, error=request.error))
+        image = await processing.fail_processing(image_id=request.image_id, error=request.error)
+        return await self._updated(image_message(image))
+
+    async def _updated(self, image: images_pb2.Image) -> images_pb2.Image:
+        await self.events.image_updated(image)
+        return image
 
     @timer(setting="reconcile_interval_seconds")
     async def reconcile(self) -> None:
