@@ -7,6 +7,7 @@ renders the specs and reports one `OutputResult` a spec.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Protocol
 
 from pixelflow.images.v1 import images_pb2
 
@@ -79,12 +80,29 @@ def result_message(result: OutputResult) -> images_pb2.OutputResult:
     )
 
 
-def result_from_message(message: images_pb2.OutputResult) -> OutputResult:
+class ResultFields(Protocol):
+    """Whatever carries a result's fields by name: its wire message, or svc_images' row."""
+
+    @property
+    def name(self) -> str: ...
+    @property
+    def key(self) -> str: ...
+    @property
+    def content_type(self) -> str: ...
+    @property
+    def width(self) -> int: ...
+    @property
+    def height(self) -> int: ...
+    @property
+    def size_bytes(self) -> int: ...
+
+
+def result_of(source: ResultFields) -> OutputResult:
     return OutputResult(
-        name=message.name,
-        key=message.key,
-        content_type=message.content_type,
-        width=message.width,
-        height=message.height,
-        size_bytes=message.size_bytes,
+        name=source.name,
+        key=source.key,
+        content_type=source.content_type,
+        width=source.width,
+        height=source.height,
+        size_bytes=source.size_bytes,
     )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pixelflow.images.v1 import images_pb2
-from pixelflow.outputs import FORMATS, OutputResult, result_from_message, spec_message
+from pixelflow.outputs import FORMATS, OutputResult, result_of, spec_message
 from pixelflow.protobuf import timestamp
 from svc_images.models import Status
 from svc_images.outputs import OPTIMIZED
@@ -61,5 +61,5 @@ def rendered_outputs(request: images_pb2.CompleteProcessingRequest) -> list[Outp
             height=request.height,
             size_bytes=request.optimized_size_bytes,
         )
-        return [result_from_message(legacy)]
-    return [result_from_message(result) for result in request.results]
+        return [result_of(legacy)]
+    return [result_of(result) for result in request.results]

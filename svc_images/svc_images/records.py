@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from pixelflow.outputs import OutputResult
+from pixelflow.outputs import OutputResult, result_of
 from svc_images.models import Image, ImageOutput, Status
 from svc_images.outputs import OPTIMIZED
 
@@ -37,17 +37,6 @@ class ImageRecord:
         return self.output(OPTIMIZED)
 
 
-def output_record(row: ImageOutput) -> OutputResult:
-    return OutputResult(
-        name=row.name,
-        key=row.key,
-        content_type=row.content_type,
-        width=row.width,
-        height=row.height,
-        size_bytes=row.size_bytes,
-    )
-
-
 def image_record(image: Image, outputs: Sequence[ImageOutput] = ()) -> ImageRecord:
     return ImageRecord(
         id=image.id,
@@ -62,7 +51,7 @@ def image_record(image: Image, outputs: Sequence[ImageOutput] = ()) -> ImageReco
         error=image.error,
         uploaded_at=image.uploaded_at,
         processed_at=image.processed_at,
-        outputs=tuple(output_record(row) for row in sorted(outputs, key=lambda row: row.name)),
+        outputs=tuple(result_of(row) for row in sorted(outputs, key=lambda row: row.name)),
     )
 
 
