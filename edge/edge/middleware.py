@@ -52,6 +52,11 @@ class RequestContextMiddleware:
 TOO_LARGE = "request body too large"
 
 
+def declared_length(content_length: bytes | str) -> int:
+    """A Content-Length header's value, or 0 when there is none (a chunked body) or it is no number."""
+    return int(content_length) if content_length.isdigit() else 0
+
+
 class BodyLimitMiddleware:
     """Bounds every request body by its route, whatever its content type: a declared length over the
     limit is refused before anything is read, and reading stops at the limit (413 either way).
@@ -72,8 +77,7 @@ class BodyLimitMiddleware:
             return
         route = f"{scope['method']} {scope['path'].rstrip('/') or '/'}"
         limit = self.route_max_bytes.get(route, self.max_bytes)
-        declared = dict(scope.get("headers") or ()).get(b"content-length", b"")
-        if declared.isdigit() and int(declared) > limit:
+        if declared_length(dict(scope.get("headers") or ()).get(b"content-length", b"")) > limit:
             response = JSONResponse({"detail": TOO_LARGE}, status_code=413)
             await response(scope, receive, send)
             return

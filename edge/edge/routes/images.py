@@ -12,6 +12,7 @@ from fastapi.responses import Response, StreamingResponse
 from starlette.requests import ClientDisconnect
 
 from edge.deps import BackendsDep, BearerDep, SettingsDep
+from edge.middleware import declared_length
 from edge.multipart import FileUpload
 from edge.settings import EdgeSettings
 from edge.uploads import CLIENT_CLOSED_REQUEST, form_limits, send_upload
@@ -51,8 +52,7 @@ _UPLOAD_BODY = {
 
 def declared_body_size(request: Request) -> int:
     """The request's Content-Length (uvicorn reads no byte past it), or 0 for a chunked body."""
-    declared = request.headers.get("content-length", "")
-    return int(declared) if declared.isdigit() else 0
+    return declared_length(request.headers.get("content-length", ""))
 
 
 def document_upload_limits(openapi: dict[str, Any], settings: EdgeSettings) -> dict[str, Any]:

@@ -45,8 +45,9 @@ class UploadCapability(ImagesBase):
         try:
             # The room held is what the client declared, when it did: a batch of small files in
             # flight must not each hold the largest file allowed.
+            limits = self.limits
             declared = first.metadata.declared_size
-            max_bytes = min(self.limits.max_bytes, declared) if declared else self.limits.max_bytes
+            max_bytes = min(limits.max_bytes, declared) if declared else limits.max_bytes
             async with quota.reserve(owner_id=owner_id, policy=self.quota_policy, max_bytes=max_bytes) as room:
                 image = await uploads.upload_image(
                     owner_id=owner_id,
@@ -54,7 +55,7 @@ class UploadCapability(ImagesBase):
                     chunks=chunks(),
                     store=self.store,
                     queue=self.jobs,
-                    limits=room.limits(self.limits),
+                    limits=room.limits(limits),
                 )
         except DomainError:
             await uploads.drain_refused(
