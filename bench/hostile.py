@@ -120,10 +120,6 @@ def _errors(row: dict[str, Any], results: dict[str, Any]) -> int:
     return sum(n for status, n in row["errors"].items() if results["web_app_served"] or status != "404")
 
 
-def _statuses(row: dict[str, Any]) -> str:
-    return "/".join(map(str, row["statuses"]))
-
-
 def report_hostile(results: dict[str, Any]) -> tuple[list[str], list[tuple[bool, str]]]:
     """The part's lines for the table, and its targets."""
     body = results["json_route_body"]
