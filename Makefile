@@ -11,7 +11,7 @@ UV := $(BIN)/uv
 STAMP := $(VENV)/.synced
 GENERATED := ':(glob)contracts/**/*_pb2*'
 PROTOS := $(shell find contracts/pixelflow -name '*.proto' | sort)
-SOURCES := contracts/pixelflow svc_auth/svc_auth svc_images/svc_images svc_worker/svc_worker edge/edge tests tools bench
+SOURCES := contracts/pixelflow contracts/runtime/pixelflow contracts/media/pixelflow svc_auth/svc_auth svc_images/svc_images svc_worker/svc_worker edge/edge tests tools bench
 
 WEB_STAMP := web/node_modules/.installed
 WEB_SOURCES := $(shell find web/src -type f 2>/dev/null) web/index.html web/vite.config.ts web/tsconfig.json web/package.json

@@ -12,7 +12,7 @@ import pytest
 import pyvips
 
 from edge.app import create_app
-from pixelflow.processing_settings import DEV_INTERNAL_TOKEN
+from pixelflow.media.processing_settings import DEV_INTERNAL_TOKEN
 from pixelflow.runtime.testing import RunningService
 from tests.conftest import edge_settings_for
 from tests.support.http import serve_http

@@ -14,8 +14,8 @@ import httpx
 import pytest
 
 from edge.app import create_app
+from pixelflow.media.storage import ObjectStore, s3_client
 from pixelflow.runtime.testing import RunningService, serve_for_test
-from pixelflow.storage import ObjectStore, s3_client
 from svc_images.jpeg import JpegHeaderWalker, JpegScanCounter
 from svc_images.probe import UnreadableHeader, sniff_content_type
 from svc_images.service import ImagesService

@@ -20,8 +20,8 @@ import pyvips
 from edge.app import create_app
 from pixelflow.errors import ERROR_KIND_KEY
 from pixelflow.images.v1 import images_pb2, images_pb2_grpc
+from pixelflow.media.storage import s3_client
 from pixelflow.runtime.testing import RunningService, serve_for_test
-from pixelflow.storage import s3_client
 from svc_images import quota
 from svc_images.migrations import MIGRATIONS
 from svc_images.models import Image

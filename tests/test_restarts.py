@@ -10,9 +10,9 @@ import httpx
 import pytest
 
 from edge.app import create_app
+from pixelflow.media.storage import s3_client
 from pixelflow.runtime import ServiceRunner
 from pixelflow.runtime.testing import RunningService, free_port
-from pixelflow.storage import s3_client
 from svc_images.service import ImagesService
 from svc_images.settings import ImagesSettings
 from tests.conftest import edge_settings_for

@@ -17,9 +17,9 @@ from grpc_reflection.v1alpha import reflection_pb2, reflection_pb2_grpc
 
 from pixelflow.auth.v1 import auth_pb2, auth_pb2_grpc
 from pixelflow.errors import ERROR_FIELD_KEY, ERROR_KIND_KEY
-from pixelflow.health import COMPONENTS
-from pixelflow.logs import configure_logging
 from pixelflow.runtime import Dependency, Service, ServiceRunner, timer
+from pixelflow.runtime.health import COMPONENTS
+from pixelflow.runtime.logs import configure_logging
 from pixelflow.runtime.testing import RunningService, free_port, serve_for_test
 from svc_auth.passwords import PasswordHasher
 from svc_auth.service import AuthService
@@ -222,7 +222,7 @@ def test_health_components_name_each_checked_dependency(service_class: type[Serv
         if dependency.label and type(dependency).check is not Dependency.check
     )
     served = [name for name in COMPONENTS if name in {d.full_name for d in service_class.grpc_services}]
-    assert served, f"{service_class.__name__} has no entry in pixelflow.health.COMPONENTS"
+    assert served, f"{service_class.__name__} has no entry in pixelflow.runtime.health.COMPONENTS"
     for name in served:
         assert COMPONENTS[name] == checked
 

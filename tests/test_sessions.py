@@ -18,8 +18,8 @@ from redis.asyncio import Redis
 from pixelflow.auth.v1 import auth_pb2, auth_pb2_grpc
 from pixelflow.errors import Unavailable
 from pixelflow.images.v1 import images_pb2, images_pb2_grpc
+from pixelflow.runtime.sessions import EndedSessions
 from pixelflow.runtime.testing import RunningService
-from pixelflow.sessions import EndedSessions
 from pixelflow.tokens import TokenVerifier
 from svc_auth.keys import SigningKey
 from svc_auth.service import AuthService

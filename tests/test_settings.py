@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
-from pixelflow.settings import PixelflowSettings
+from pixelflow.runtime.settings import PixelflowSettings
 from svc_auth.keys import DEV_KEY_FILENAME, SigningKey, load_signing_key
 from svc_auth.settings import AuthSettings
 from svc_images.settings import ImagesSettings

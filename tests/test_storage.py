@@ -11,8 +11,8 @@ import httpx
 import pytest
 from miniopy_async.error import S3Error
 
+from pixelflow.media.storage import ObjectStore, s3_client
 from pixelflow.runtime.testing import RunningService
-from pixelflow.storage import ObjectStore, s3_client
 from svc_images.settings import ImagesSettings
 from tests.support.images import GARDEN_PNG, Listener, upload
 from tests.support.users import bearer

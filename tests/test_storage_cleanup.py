@@ -16,8 +16,8 @@ from miniopy_async.lifecycleconfig import Expiration, LifecycleConfig, Rule
 
 from pixelflow.auth.v1 import auth_pb2, auth_pb2_grpc
 from pixelflow.images.v1 import images_pb2, images_pb2_grpc
+from pixelflow.media.storage import INCOMPLETE_UPLOADS_RULE, PART_SIZE, ObjectStore, s3_client
 from pixelflow.runtime.testing import RunningService, serve_for_test
-from pixelflow.storage import INCOMPLETE_UPLOADS_RULE, PART_SIZE, ObjectStore, s3_client
 from svc_images.service import ImagesService
 from svc_images.settings import ImagesSettings
 from tests.support.images import ORIENTED_JPEG

@@ -12,8 +12,8 @@ import pytest
 
 from edge.app import create_app
 from pixelflow.images.v1 import images_pb2, images_pb2_grpc
+from pixelflow.media.storage import s3_client
 from pixelflow.runtime.testing import RunningService, serve_for_test
-from pixelflow.storage import s3_client
 from svc_auth.keys import SigningKey
 from svc_images.models import Image
 from svc_images.queue import JobQueue

@@ -6,8 +6,8 @@ import uvicorn
 
 from edge.app import create_app
 from edge.settings import EdgeSettings
-from pixelflow.logs import configure_logging
 from pixelflow.runtime.heap import freeze_startup_objects
+from pixelflow.runtime.logs import configure_logging
 
 
 def main() -> None:

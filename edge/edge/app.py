@@ -19,7 +19,7 @@ from edge.routes import auth, health, images, usage
 from edge.settings import EdgeSettings
 from edge.sockets import create_socket_server
 from edge.webapp import WebAppMount
-from pixelflow.sessions import EndedSessions
+from pixelflow.runtime.sessions import EndedSessions
 
 
 def create_app(settings: EdgeSettings) -> ASGIApp:

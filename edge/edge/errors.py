@@ -14,7 +14,7 @@ from redis.exceptions import RedisError
 from starlette.exceptions import HTTPException
 
 from pixelflow.errors import INVALID_ARGUMENT, UNAVAILABLE, DomainError, remote_error
-from pixelflow.logs import request_id_var
+from pixelflow.runtime.logs import request_id_var
 
 log = logging.getLogger(__name__)
 

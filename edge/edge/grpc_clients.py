@@ -13,8 +13,8 @@ import grpc
 
 from pixelflow.auth.v1 import auth_pb2_grpc
 from pixelflow.images.v1 import images_pb2_grpc
-from pixelflow.logs import REQUEST_ID_KEY, request_id_var
 from pixelflow.retries import retrying_channel_options
+from pixelflow.runtime.logs import REQUEST_ID_KEY, request_id_var
 from pixelflow.tokens import SessionCheck, TokenVerifier, remote_key_loader
 
 

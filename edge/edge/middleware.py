@@ -9,7 +9,7 @@ from starlette.exceptions import HTTPException
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from pixelflow.logs import REQUEST_ID_KEY, clean_request_id, request_id_var
+from pixelflow.runtime.logs import REQUEST_ID_KEY, clean_request_id, request_id_var
 
 SECURITY_HEADERS = {
     "x-content-type-options": "nosniff",

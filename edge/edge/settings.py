@@ -5,7 +5,7 @@ from pathlib import Path
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
-from pixelflow.sessions import SessionStoreSettings
+from pixelflow.runtime.sessions import SessionStoreSettings
 
 
 class EdgeSettings(SessionStoreSettings):

@@ -20,7 +20,7 @@ from edge.grpc_clients import Backends
 from edge.settings import EdgeSettings
 from pixelflow.errors import DomainError
 from pixelflow.events import SOCKETIO_NAMESPACE, socketio_channel, user_room
-from pixelflow.sessions import EndedSessions
+from pixelflow.runtime.sessions import EndedSessions
 from pixelflow.tokens import Caller, TokenVerifier
 
 log = logging.getLogger(__name__)

@@ -14,7 +14,7 @@ from tortoise.transactions import in_transaction
 
 from pixelflow.emails import normalize_email
 from pixelflow.errors import AlreadyExists, InvalidArgument, NotFound, Unauthenticated
-from pixelflow.sessions import EndedSessions
+from pixelflow.runtime.sessions import EndedSessions
 from svc_auth.keys import SigningKey
 from svc_auth.models import RefreshToken, User
 from svc_auth.passwords import PasswordHasher, check_password_policy

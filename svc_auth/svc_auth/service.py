@@ -12,7 +12,7 @@ from pixelflow.auth.v1 import auth_pb2
 from pixelflow.protobuf import timestamp
 from pixelflow.runtime import AuthKind, Call, Service, rpc
 from pixelflow.runtime.database import Database
-from pixelflow.sessions import EndedSessionStore
+from pixelflow.runtime.sessions import EndedSessionStore
 from pixelflow.tokens import Caller, TokenVerifier
 from svc_auth import accounts
 from svc_auth.keys import SigningKeys

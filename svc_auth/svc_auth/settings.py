@@ -6,7 +6,7 @@ from pydantic import Field, SecretStr
 from pydantic_settings import SettingsConfigDict
 
 from pixelflow.runtime.server import GrpcServerSettings
-from pixelflow.sessions import SessionStoreSettings
+from pixelflow.runtime.sessions import SessionStoreSettings
 
 
 class AuthSettings(GrpcServerSettings, SessionStoreSettings):

@@ -11,11 +11,11 @@ from datetime import timedelta
 import grpc
 
 from pixelflow.errors import PermissionDenied
+from pixelflow.media.storage import STORAGE_ERRORS, ObjectStore, ensure_bucket, s3_client
 from pixelflow.outputs import OutputSpec
 from pixelflow.runtime import Dependency, Service
 from pixelflow.runtime.database import Database
-from pixelflow.sessions import EndedSessions, EndedSessionStore
-from pixelflow.storage import STORAGE_ERRORS, ObjectStore, ensure_bucket, s3_client
+from pixelflow.runtime.sessions import EndedSessions, EndedSessionStore
 from pixelflow.tokens import Caller, TokenVerifier, credential_matches, remote_key_loader
 from svc_images import quota, uploads
 from svc_images.events import Events

@@ -11,8 +11,8 @@ from miniopy_async.error import S3Error
 from tortoise.expressions import Q
 
 from pixelflow.errors import NotFound, NotReady
+from pixelflow.media.storage import ObjectStore, StoredObject, is_missing
 from pixelflow.outputs import OutputResult
-from pixelflow.storage import ObjectStore, StoredObject, is_missing
 from svc_images.cursors import decode_cursor, encode_cursor
 from svc_images.models import Image, Status
 from svc_images.records import ImageRecord, image_records, load_record

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import pyvips
 
 from pixelflow.errors import InvalidArgument, UnsupportedMediaType
-from pixelflow.imaging import ALLOWED_LOADERS, configure_libvips
+from pixelflow.media.imaging import ALLOWED_LOADERS, configure_libvips
 
 NOT_SUPPORTED = "not a supported image (JPEG, PNG, WebP, GIF, TIFF, HEIF/AVIF)"
 UNREADABLE_HEADER = f"{NOT_SUPPORTED}: its header could not be read"

@@ -3,10 +3,10 @@ from __future__ import annotations
 from pydantic import Field, SecretStr
 from pydantic_settings import SettingsConfigDict
 
-from pixelflow.processing_settings import ProcessingSettings
+from pixelflow.media.processing_settings import ProcessingSettings
+from pixelflow.media.storage import S3Settings
 from pixelflow.runtime.server import GrpcServerSettings
-from pixelflow.sessions import SessionStoreSettings
-from pixelflow.storage import S3Settings
+from pixelflow.runtime.sessions import SessionStoreSettings
 from svc_images.cursors import cursor_key
 
 

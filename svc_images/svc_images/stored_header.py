@@ -23,7 +23,7 @@ from dataclasses import dataclass
 import pyvips
 
 from pixelflow.errors import DomainError, Unavailable
-from pixelflow.storage import STORAGE_ERRORS, ObjectStore
+from pixelflow.media.storage import STORAGE_ERRORS, ObjectStore
 from svc_images.probe import Header, UnreadableHeader, check_pixels, describe
 
 READ_ERRORS: tuple[type[BaseException], ...] = (*STORAGE_ERRORS, TimeoutError)

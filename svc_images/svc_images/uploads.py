@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import grpc
 
 from pixelflow.errors import DomainError, InvalidArgument, TooLarge, Unavailable, UnsupportedMediaType
-from pixelflow.storage import STORAGE_ERRORS, ObjectStore
+from pixelflow.media.storage import STORAGE_ERRORS, ObjectStore
 from svc_images.jpeg import JpegHeaderWalker, JpegScanCounter
 from svc_images.models import Image
 from svc_images.probe import (

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
-from pixelflow.logs import configure_logging
+from pixelflow.runtime.logs import configure_logging
 from svc_worker.settings import WorkerSettings
 from svc_worker.worker import build_worker
 

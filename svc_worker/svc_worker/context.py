@@ -10,7 +10,7 @@ import pyvips
 from saq.types import Context
 
 from pixelflow.images.v1 import images_pb2_grpc
-from pixelflow.storage import ObjectStore, s3_client
+from pixelflow.media.storage import ObjectStore, s3_client
 from svc_worker.settings import WorkerSettings
 
 

@@ -12,7 +12,7 @@ import contextlib
 from redis.exceptions import RedisError
 from saq import Queue
 
-from pixelflow.healthcheck import exit_with
+from pixelflow.runtime.healthcheck import exit_with
 from svc_worker.settings import WorkerSettings
 
 

@@ -5,8 +5,8 @@ from pathlib import Path
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
-from pixelflow.processing_settings import ProcessingSettings
-from pixelflow.storage import S3Settings
+from pixelflow.media.processing_settings import ProcessingSettings
+from pixelflow.media.storage import S3Settings
 
 
 class WorkerSettings(S3Settings, ProcessingSettings):

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pyvips
 
-from pixelflow.imaging import ALLOWED_LOADERS, configure_libvips
+from pixelflow.media.imaging import ALLOWED_LOADERS, configure_libvips
 from svc_worker.apng import ApngError, apng_frames, decode_apng
 from svc_worker.heic import HeicError, decode_heic
 

@@ -12,8 +12,8 @@ import grpc
 from miniopy_async.error import S3Error
 
 from pixelflow.images.v1 import images_pb2
+from pixelflow.media.storage import is_missing
 from pixelflow.outputs import result_message, spec_from_message
-from pixelflow.storage import is_missing
 from svc_worker.context import JobContext, WorkerContext
 from svc_worker.convert import BrokenImage, convert
 

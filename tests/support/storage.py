@@ -6,7 +6,7 @@ import xml.etree.ElementTree as ET
 
 import httpx
 
-from pixelflow.storage import S3Settings
+from pixelflow.media.storage import S3Settings
 
 S3_NAMESPACE = "{http://s3.amazonaws.com/doc/2006-03-01/}"
 

@@ -12,7 +12,7 @@ from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
 from edge.deps import BackendsDep, SettingsDep
-from pixelflow.health import COMPONENTS, SERVING, component_name, serving_status
+from pixelflow.runtime.health import COMPONENTS, SERVING, component_name, serving_status
 
 router = APIRouter(tags=["health"])
 

@@ -21,7 +21,7 @@ from redis.exceptions import RedisError
 
 from pixelflow.errors import Unavailable
 from pixelflow.runtime.service import Dependency, Service
-from pixelflow.settings import PixelflowSettings
+from pixelflow.runtime.settings import PixelflowSettings
 
 # Added to the key's lifetime: a token signed while the session was ending expires a little later.
 _EXPIRY_MARGIN_SECONDS = 60

@@ -12,7 +12,7 @@ from typing import Any
 
 import grpc
 
-from pixelflow.logs import REQUEST_ID_KEY, clean_request_id, request_id_var
+from pixelflow.runtime.logs import REQUEST_ID_KEY, clean_request_id, request_id_var
 
 log = logging.getLogger("pixelflow.access")
 

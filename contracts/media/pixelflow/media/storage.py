@@ -20,7 +20,7 @@ from miniopy_async.helpers import read_part_data
 from miniopy_async.lifecycleconfig import AbortIncompleteMultipartUpload, LifecycleConfig, Rule
 from pydantic import Field, SecretStr
 
-from pixelflow.settings import PixelflowSettings, is_default_secret
+from pixelflow.runtime.settings import PixelflowSettings, is_default_secret
 
 log = logging.getLogger(__name__)
 

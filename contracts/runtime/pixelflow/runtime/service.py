@@ -34,10 +34,10 @@ from google.protobuf.descriptor import MethodDescriptor, ServiceDescriptor
 from google.protobuf.message_factory import GetMessageClass
 
 from pixelflow.errors import PermissionDenied, Unauthenticated, Unavailable
-from pixelflow.logs import request_id_var
 from pixelflow.runtime.entrypoints import AuthKind, Call, Entrypoint, abort_for
+from pixelflow.runtime.logs import request_id_var
+from pixelflow.runtime.settings import PixelflowSettings
 from pixelflow.runtime.timers import RunningTimers, Timer
-from pixelflow.settings import PixelflowSettings
 from pixelflow.tokens import Caller
 
 log = logging.getLogger(__name__)

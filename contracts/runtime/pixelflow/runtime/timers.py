@@ -18,8 +18,8 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, TypeVar
 
-from pixelflow.logs import request_id_var
-from pixelflow.settings import PixelflowSettings
+from pixelflow.runtime.logs import request_id_var
+from pixelflow.runtime.settings import PixelflowSettings
 
 if TYPE_CHECKING:
     from pixelflow.runtime.service import Service

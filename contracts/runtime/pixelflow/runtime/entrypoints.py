@@ -12,7 +12,7 @@ from typing import Any, NoReturn, TypeVar, overload
 import grpc
 
 from pixelflow.errors import ERROR_FIELD_KEY, ERROR_KIND_KEY, INTERNAL, UNAVAILABLE, DomainError, Unauthenticated
-from pixelflow.logs import request_id_var
+from pixelflow.runtime.logs import request_id_var
 from pixelflow.tokens import Caller
 
 log = logging.getLogger(__name__)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from pydantic import Field, SecretStr
 
 from pixelflow.processing_queue import QUEUE_NAME
-from pixelflow.settings import PixelflowSettings, is_default_secret
+from pixelflow.runtime.settings import PixelflowSettings, is_default_secret
 
 DEV_INTERNAL_TOKEN = "pixelflow-dev-internal-token"
 

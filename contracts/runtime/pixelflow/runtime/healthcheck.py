@@ -9,7 +9,7 @@ import urllib.request
 
 import grpc
 
-from pixelflow.health import SERVING, serving_status
+from pixelflow.runtime.health import SERVING, serving_status
 
 TIMEOUT_SECONDS = 3.0
 

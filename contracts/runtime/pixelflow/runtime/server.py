@@ -17,12 +17,12 @@ from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 from pydantic import Field
 
-from pixelflow.health import component_name
-from pixelflow.logs import configure_logging
+from pixelflow.runtime.health import component_name
 from pixelflow.runtime.heap import freeze_startup_objects
 from pixelflow.runtime.interceptors import RequestContextInterceptor
+from pixelflow.runtime.logs import configure_logging
 from pixelflow.runtime.service import Service
-from pixelflow.settings import PixelflowSettings
+from pixelflow.runtime.settings import PixelflowSettings
 
 log = logging.getLogger(__name__)
 
