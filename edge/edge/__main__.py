@@ -12,7 +12,7 @@ from pixelflow.runtime.logs import configure_logging
 
 def main() -> None:
     settings = EdgeSettings()
-    configure_logging("edge", settings.log_level)
+    configure_logging("edge", settings.log_level, settings.log_format)
     app = create_app(settings)
     freeze_startup_objects()
     uvicorn.run(

@@ -11,7 +11,7 @@ from svc_worker.worker import build_worker
 
 def main() -> None:
     settings = WorkerSettings()
-    configure_logging("worker", settings.log_level)
+    configure_logging("worker", settings.log_level, settings.log_format)
     asyncio.run(build_worker(settings).start())
 
 

@@ -122,7 +122,7 @@ class ServiceRunner:
 
 async def run_service(service: Service, settings: GrpcServerSettings) -> None:
     """Serves until SIGTERM or SIGINT, then stops gracefully."""
-    configure_logging(service.name, settings.log_level)
+    configure_logging(service.name, settings.log_level, settings.log_format)
     stop_requested = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGTERM, signal.SIGINT):

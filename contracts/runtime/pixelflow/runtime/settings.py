@@ -8,6 +8,8 @@ from typing import Self
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from pixelflow.runtime.logs import LogFormat
+
 
 class Environment(StrEnum):
     DEVELOPMENT = "development"
@@ -23,7 +25,7 @@ class PixelflowSettings(BaseSettings):
     """Read once in a service's `main` and passed down; nothing else reads the environment.
 
     Subclasses set their own `env_prefix` (`PIXELFLOW_AUTH_`, ...). The fields here are shared by
-    every process and keep one name: `PIXELFLOW_ENV` and `PIXELFLOW_LOG_LEVEL`.
+    every process and keep one name: `PIXELFLOW_ENV`, `PIXELFLOW_LOG_LEVEL` and `PIXELFLOW_LOG_FORMAT`.
     """
 
     model_config = SettingsConfigDict(extra="ignore", populate_by_name=True, env_file=None)
@@ -34,6 +36,11 @@ class PixelflowSettings(BaseSettings):
         description="development, test or production (production refuses unsafe defaults)",
     )
     log_level: str = Field("INFO", validation_alias="PIXELFLOW_LOG_LEVEL", description="DEBUG, INFO, WARNING or ERROR")
+    log_format: LogFormat = Field(
+        LogFormat.TEXT,
+        validation_alias="PIXELFLOW_LOG_FORMAT",
+        description="text (one readable line) or json (one object per line, with trace and image ids)",
+    )
 
     @property
     def is_production(self) -> bool:
