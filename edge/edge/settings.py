@@ -63,4 +63,9 @@ class EdgeSettings(SessionStoreSettings):
     )
     cors_origins: list[str] = Field(default_factory=list, description="origins allowed by CORS (JSON list)")
     forwarded_allow_ips: str = Field("127.0.0.1", description="proxies whose X-Forwarded-For is trusted")
+    public_url: str = Field(
+        "",
+        pattern=r"^(https?://[^/?#\s]+)?$",
+        description="origin temporary links are made for, e.g. https://photos.example (empty: each request's own)",
+    )
     web_dist: Path = Field(Path("web/dist"), description="the built web app served at /")
