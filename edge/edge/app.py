@@ -13,6 +13,7 @@ from starlette.types import ASGIApp
 
 from edge.errors import install_error_handlers
 from edge.grpc_clients import Backends
+from edge.links import document_link_limits
 from edge.middleware import BodyLimitMiddleware, RequestContextMiddleware
 from edge.ratelimit import RateLimiter
 from edge.routes import auth, downloads, health, images, links, usage
@@ -54,7 +55,9 @@ def create_app(settings: EdgeSettings) -> ASGIApp:
     install_error_handlers(app)
     default_openapi = app.openapi
     # FastAPI's documented way to extend its generated document.
-    app.openapi = lambda: images.document_upload_limits(default_openapi(), settings)  # type: ignore[method-assign]
+    app.openapi = lambda: document_link_limits(  # type: ignore[method-assign]
+        images.document_upload_limits(default_openapi(), settings), settings
+    )
     app.include_router(health.router)
     app.include_router(auth.router)
     app.include_router(images.router)

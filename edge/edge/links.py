@@ -8,10 +8,14 @@ id; changing any part of it makes a link svc_images never signed.
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 from urllib.parse import urlencode
 
+from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, ConfigDict, Field
 
+from edge.errors import field_error
+from edge.settings import EdgeSettings
 from pixelflow.images.v1 import images_pb2
 from pixelflow.links import VARIANT_NAMES_DOC, VARIANT_PATTERN
 
@@ -25,20 +29,38 @@ class LinkRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     variant: str = Field(pattern=VARIANT_PATTERN, max_length=16, description=VARIANT_NAMES_DOC)
+    # Its bounds and default are settings: written into the document by `document_link_limits`.
     expires_in: int | None = Field(
-        None,
-        ge=1,
-        le=10**9,
-        description=(
-            "seconds the link lasts, rounded up to the link window (the same link within it); "
-            "default 3600, from 60 to 604800 (svc_images' PIXELFLOW_IMAGES_LINK_* settings)"
-        ),
+        None, description="seconds the link lasts, rounded up to the link window (the same link within it)"
     )
 
 
 class TemporaryLink(BaseModel):
     url: str = Field(description="works without any Authorization header until expires_at, then answers 410")
     expires_at: str = Field(json_schema_extra={"format": "date-time"})
+
+
+def lifetime(requested: int | None, settings: EdgeSettings) -> int:
+    """The lifetime asked for, within the settings' bounds (422 otherwise), or the default."""
+    if requested is None:
+        return settings.link_default_seconds
+    if not settings.link_min_seconds <= requested <= settings.link_max_seconds:
+        message = f"must be between {settings.link_min_seconds} and {settings.link_max_seconds} seconds"
+        raise RequestValidationError(field_error("expires_in", message))
+    return requested
+
+
+def document_link_limits(openapi: dict[str, Any], settings: EdgeSettings) -> dict[str, Any]:
+    """Writes the lifetime's bounds into the document, so what it calls valid is what is accepted."""
+    field = openapi["components"]["schemas"]["LinkRequest"]["properties"]["expires_in"]
+    bounds = {"minimum": settings.link_min_seconds, "maximum": settings.link_max_seconds}
+    field["anyOf"] = [{"type": "integer", **bounds}, {"type": "null"}]
+    field["default"] = None
+    field["description"] = (
+        f"seconds the link lasts (null: {settings.link_default_seconds}), rounded up to the link window: "
+        "asked again within the window, the same link"
+    )
+    return openapi
 
 
 def link_path(link: images_pb2.Link) -> str:

@@ -52,7 +52,7 @@ async def variant(
     responses={
         **_ERRORS,
         200: {
-            "content": {"application/octet-stream": {}},
+            "content": {"image/*": {"schema": {"type": "string", "format": "binary"}}},
             "description": "The uploaded bytes as stored, typed as sniffed at upload, as an attachment",
         },
         404: {"description": "No such image (or another person's)"},

@@ -11,7 +11,15 @@ from fastapi.responses import Response, StreamingResponse
 
 from edge.deps import BackendsDep, BearerDep, SettingsDep
 from edge.downloads import ORIGINAL_HEADERS, stream_download
-from edge.links import LINK_HEADERS, LINKS_PATH, LinkRequest, TemporaryLink, link_cache_control, temporary_link
+from edge.links import (
+    LINK_HEADERS,
+    LINKS_PATH,
+    LinkRequest,
+    TemporaryLink,
+    lifetime,
+    link_cache_control,
+    temporary_link,
+)
 from pixelflow.images.v1 import images_pb2
 from pixelflow.links import ORIGINAL
 
@@ -41,7 +49,9 @@ async def create_link(
     """A URL to one file of the image that needs no Authorization header until `expires_at`.
     Asked again for the same variant within the link window, the same URL (caches keep working)."""
     link = await backends.images.CreateLink(
-        images_pb2.CreateLinkRequest(id=image_id, variant=body.variant, expires_in_seconds=body.expires_in or 0),
+        images_pb2.CreateLinkRequest(
+            id=image_id, variant=body.variant, expires_in_seconds=lifetime(body.expires_in, settings)
+        ),
         metadata=bearer,
         timeout=settings.grpc_timeout_seconds,
     )
@@ -53,7 +63,7 @@ async def create_link(
     response_class=StreamingResponse,
     responses={
         200: {
-            "content": {"image/webp": {}, "application/octet-stream": {}},
+            "content": {"image/*": {"schema": {"type": "string", "format": "binary"}}},
             "description": "The file; the original as an attachment",
         },
         304: {"description": "Not modified (If-None-Match)"},
