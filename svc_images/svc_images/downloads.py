@@ -1,8 +1,9 @@
 """An image's files by name: one of its stored outputs, or the original as uploaded.
 
 An output is served as soon as its row exists (a thumbnail stored before the image is done is
-there to be shown); a name the image has no row for does not exist, whatever the reason (an
-unknown name, not rendered yet, or a width the image is too narrow for).
+there to be shown). One the image has no row for is not ready while the image is queued or
+processing, and does not exist otherwise (an unknown name, a failed image, or a width the image
+is too narrow for).
 """
 
 from __future__ import annotations
@@ -14,10 +15,12 @@ from dataclasses import dataclass
 
 from miniopy_async.error import S3Error
 
-from pixelflow.errors import NotFound
-from pixelflow.links import ORIGINAL
+from pixelflow.errors import NotFound, NotReady
+from pixelflow.links import ORIGINAL, is_variant_name
+from pixelflow.outputs import OutputResult
 from pixelflow.storage import ObjectStore, is_missing
 from svc_images.library import get_image
+from svc_images.models import Status
 from svc_images.records import ImageRecord
 
 log = logging.getLogger(__name__)
@@ -37,6 +40,17 @@ class Download:
 Opened = tuple[Download, AsyncIterator[bytes]]
 
 
+def stored_output(image: ImageRecord, name: str) -> OutputResult:
+    """The output `name` of the image: not ready while the image is still being rendered (409, as
+    `/optimized` answers), not found when it is not a name the image has or will have."""
+    output = image.output(name) if is_variant_name(name) and name != ORIGINAL else None
+    if output is not None:
+        return output
+    if is_variant_name(name) and image.status in (Status.QUEUED, Status.PROCESSING):
+        raise NotReady(f"the {name} variant is not ready yet (status: {image.status.value})")
+    raise NotFound(f"this image has no {name!r} variant")
+
+
 @asynccontextmanager
 async def open_file(*, image: ImageRecord, variant: str, store: ObjectStore) -> AsyncIterator[Opened]:
     """The file `variant` (`original` or an output's name) of an image already found for the caller."""
@@ -44,9 +58,7 @@ async def open_file(*, image: ImageRecord, variant: str, store: ObjectStore) -> 
         # The type sniffed from the bytes at upload, never the one the client declared.
         key, content_type, filename = image.original_key, image.content_type, image.original_name
     else:
-        output = image.output(variant)
-        if output is None:
-            raise NotFound(f"this image has no {variant!r} variant (unknown, or not rendered)")
+        output = stored_output(image, variant)
         key, content_type, filename = output.key, output.content_type, ""
     async with AsyncExitStack() as stack:
         try:
@@ -65,7 +77,7 @@ async def open_variant(*, owner_id: str, image_id: str, name: str, store: Object
     """A stored output of the owner's image; `original` is not an output (see `open_original`)."""
     image = await get_image(owner_id=owner_id, image_id=image_id)
     if name == ORIGINAL:
-        raise NotFound("the original is not a variant: download it from the original")
+        raise NotFound("the original is not a stored variant: it has a download of its own")
     async with open_file(image=image, variant=name, store=store) as opened:
         yield opened
 

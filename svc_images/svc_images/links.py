@@ -21,7 +21,7 @@ from datetime import UTC, datetime
 from pixelflow.errors import Expired, InvalidArgument, NotFound
 from pixelflow.links import ORIGINAL, VARIANT_NAMES_DOC, is_variant_name
 from pixelflow.storage import ObjectStore
-from svc_images.downloads import Opened, open_file
+from svc_images.downloads import Opened, open_file, stored_output
 from svc_images.library import find_image, get_image
 from svc_images.records import ImageRecord, load_record
 
@@ -80,8 +80,8 @@ async def create_link(
     if not is_variant_name(variant):
         raise InvalidArgument(f"variant must be one of: {VARIANT_NAMES_DOC}", field="variant")
     image = await get_image(owner_id=owner_id, image_id=image_id)
-    if variant != ORIGINAL and image.output(variant) is None:
-        raise NotFound(f"this image has no {variant!r} variant (not rendered, or not made for its size)")
+    if variant != ORIGINAL:
+        stored_output(image, variant)
     expires = expiry(expires_in_seconds=expires_in_seconds, policy=policy, now=_now() if now is None else now)
     signature = sign(
         key=policy.key, image_id=str(image.id), owner_id=str(image.user_id), variant=variant, expires=expires

@@ -25,7 +25,8 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
     responses={
         **_ERRORS,
         200: {"content": {"image/webp": {}}, "description": "The stored variant"},
-        404: {"description": "No such image (or another person's), or no such variant of it (yet)"},
+        404: {"description": "No such image (or another person's), or no such variant of it"},
+        409: {"description": "Not rendered yet: the image is still queued or processing"},
     },
 )
 async def variant(

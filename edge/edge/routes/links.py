@@ -34,7 +34,8 @@ SIGNATURE_PATTERN = r"^[A-Za-z0-9_-]{43}$"
     status_code=status.HTTP_201_CREATED,
     responses={
         401: {"description": "Unauthenticated"},
-        404: {"description": "No such image (or another person's), or no such variant of it (yet)"},
+        404: {"description": "No such image (or another person's), or no such variant of it"},
+        409: {"description": "The variant is not rendered yet: the image is still queued or processing"},
         422: {"description": "Unknown variant name, or a lifetime out of bounds"},
     },
 )
@@ -68,6 +69,7 @@ async def create_link(
         },
         304: {"description": "Not modified (If-None-Match)"},
         404: {"description": "No such link (altered), or its image no longer exists"},
+        409: {"description": "The image is being rendered again and this variant is not stored yet"},
         410: {"description": "The link has expired"},
         422: {"description": "Not a link's form"},
     },
