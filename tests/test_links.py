@@ -15,9 +15,10 @@ import httpx
 import pytest
 import pyvips
 
+from pixelflow.errors import InvalidArgument
 from pixelflow.images.v1 import images_pb2, images_pb2_grpc
 from pixelflow.runtime.testing import RunningService
-from svc_images.links import sign
+from svc_images.links import LinkPolicy, expiry, sign
 from svc_images.settings import ImagesSettings
 from tests.support.images import GARDEN_PNG, ORIENTED_JPEG, Listener, upload
 from tests.support.users import bearer, register
@@ -267,3 +268,15 @@ async def test_grpcurl_creates_and_follows_a_link(
     assert chunks[0].header.content_type == "image/webp"
     body = b"".join(message.chunk for message in chunks[1:])
     assert body == (await http.get(f"/api/images/{image_id}/optimized", headers=bearer(owner))).content
+
+
+def test_an_expiry_is_rounded_up_to_the_window_and_bounded() -> None:
+    policy = LinkPolicy(key=b"k", default_seconds=3600, min_seconds=60, max_seconds=7 * 86400, window_seconds=300)
+    # Every request within one window gets the same expiry: at least what was asked.
+    assert {expiry(expires_in_seconds=60, policy=policy, now=now) for now in (1000.0, 1090.5, 1140.0)} == {1200}
+    assert expiry(expires_in_seconds=60, policy=policy, now=1140.5) == 1500
+    assert expiry(expires_in_seconds=0, policy=policy, now=1000.0) == 4800  # the default hour
+    for seconds in (-1, 59, 7 * 86400 + 1):
+        with pytest.raises(InvalidArgument) as refused:
+            expiry(expires_in_seconds=seconds, policy=policy, now=1000.0)
+        assert refused.value.field == "expires_in"
