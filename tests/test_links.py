@@ -181,6 +181,7 @@ async def test_an_altered_link_reaches_nothing(
         "another person's image": _replace(url, path=path.replace(image_id, strangers)),
         "the image id in capitals": _replace(url, path=path.replace(image_id, image_id.upper())),
         "another variant": _replace(url, path=path.replace("/optimized", "/original")),
+        "a variant no link names": _replace(url, path=path.replace("/optimized", "/optimized%0A1")),
         "a later expiry": _replace(url, expires=str(expires + 3600)),
         "an earlier expiry": _replace(url, expires=str(expires - 1)),
         "a changed signature": _replace(url, signature=flipped),

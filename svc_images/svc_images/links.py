@@ -74,7 +74,7 @@ def expiry(*, expires_in_seconds: int, policy: LinkPolicy, now: float) -> int:
 
 
 async def create_link(
-    *, owner_id: str, image_id: str, variant: str, expires_in_seconds: int, policy: LinkPolicy, now: float | None = None
+    *, owner_id: str, image_id: str, variant: str, expires_in_seconds: int, policy: LinkPolicy
 ) -> Link:
     """A link to a file the owner's image has now (an output not rendered yet cannot be linked)."""
     if not is_variant_name(variant):
@@ -82,7 +82,7 @@ async def create_link(
     image = await get_image(owner_id=owner_id, image_id=image_id)
     if variant != ORIGINAL:
         stored_output(image, variant)
-    expires = expiry(expires_in_seconds=expires_in_seconds, policy=policy, now=_now() if now is None else now)
+    expires = expiry(expires_in_seconds=expires_in_seconds, policy=policy, now=_now())
     signature = sign(
         key=policy.key, image_id=str(image.id), owner_id=str(image.user_id), variant=variant, expires=expires
     )
@@ -95,6 +95,8 @@ async def verified_image(*, link: Link, key: bytes, now: float | None = None) ->
     An altered link and one to an image that no longer exists answer alike (not found): neither
     tells whether some other image exists. Only a genuine link that ran out says so (410).
     """
+    if not is_variant_name(link.variant):  # never signed, and kept out of the signed message's framing
+        raise NotFound(_NOT_A_LINK)
     try:
         image = await find_image(image_id=link.image_id)
     except NotFound as exc:
