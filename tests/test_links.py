@@ -281,3 +281,18 @@ def test_an_expiry_is_rounded_up_to_the_window_and_bounded() -> None:
         with pytest.raises(InvalidArgument) as refused:
             expiry(expires_in_seconds=seconds, policy=policy, now=1000.0)
         assert refused.value.field == "expires_in"
+
+
+async def test_the_document_describes_links_as_served(http: httpx.AsyncClient) -> None:
+    document = (await http.get("/openapi.json")).json()
+    create = document["paths"]["/api/images/{image_id}/links"]["post"]
+    assert create["responses"]["201"]["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/TemporaryLink"
+    }
+    lifetime = document["components"]["schemas"]["LinkRequest"]["properties"]["expires_in"]["anyOf"][0]
+    assert (lifetime["minimum"], lifetime["maximum"]) == (60, 7 * 24 * 3600)
+    served = document["paths"]["/api/links/{image_id}/{variant}"]["get"]
+    assert {"200", "304", "404", "410"} <= set(served["responses"])
+    assert "security" not in served  # no token: the signature is the credential
+    for path in ("/api/images/{image_id}/variants/{name}", "/api/images/{image_id}/original"):
+        assert {"200", "304", "401", "404"} <= set(document["paths"][path]["get"]["responses"])
