@@ -26,6 +26,7 @@ from tests.support.schemathesis_hooks import (
     EDGE_URL_ENV,
     IMAGE_IDS_ENV,
     ISSUED_CURSORS_ENV,
+    ISSUED_LINKS_ENV,
     SIGN_OUT_ADDRESS_ENV,
     TINY_PNG,
 )
@@ -81,6 +82,8 @@ async def test_the_api_answers_as_its_schema_says(edge_with_web_app: str) -> Non
     async with httpx.AsyncClient(base_url=edge_with_web_app, headers={"X-Forwarded-For": client_address()}) as http:
         session = await register(http)
         ids, cursors = await _issued(http, session)
+        created = await http.post(f"/api/images/{ids[0]}/links", json={"variant": "original"}, headers=bearer(session))
+        link = created.json()["url"].removeprefix(edge_with_web_app)
     assert len(ids) == 3
     assert len(cursors) == 2
     schemathesis_address = client_address()
@@ -112,6 +115,7 @@ async def test_the_api_answers_as_its_schema_says(edge_with_web_app: str) -> Non
         ACCESS_TOKEN_ENV: session["access_token"],
         ISSUED_CURSORS_ENV: ",".join(cursors),
         IMAGE_IDS_ENV: ",".join(ids),
+        ISSUED_LINKS_ENV: link,
     }
     process = await asyncio.create_subprocess_exec(
         *command,

@@ -36,6 +36,8 @@ PERMISSION_DENIED = ErrorKind("permission_denied", grpc.StatusCode.PERMISSION_DE
 NOT_FOUND = ErrorKind("not_found", grpc.StatusCode.NOT_FOUND, 404)
 ALREADY_EXISTS = ErrorKind("already_exists", grpc.StatusCode.ALREADY_EXISTS, 409)
 NOT_READY = ErrorKind("not_ready", grpc.StatusCode.FAILED_PRECONDITION, 409)
+# A credential that was good and has run out (a temporary link): 410, so a client knows to ask anew.
+EXPIRED = ErrorKind("expired", grpc.StatusCode.PERMISSION_DENIED, 410)
 UNAVAILABLE = ErrorKind("unavailable", grpc.StatusCode.UNAVAILABLE, 503)
 INTERNAL = ErrorKind("internal", grpc.StatusCode.INTERNAL, 500)
 
@@ -52,6 +54,7 @@ ERROR_KINDS: dict[str, ErrorKind] = {
         NOT_FOUND,
         ALREADY_EXISTS,
         NOT_READY,
+        EXPIRED,
         UNAVAILABLE,
         INTERNAL,
     )
@@ -126,6 +129,10 @@ class AlreadyExists(DomainError):
 
 class NotReady(DomainError):
     kind = NOT_READY
+
+
+class Expired(DomainError):
+    kind = EXPIRED
 
 
 class Unavailable(DomainError):

@@ -13,9 +13,10 @@ from starlette.types import ASGIApp
 
 from edge.errors import install_error_handlers
 from edge.grpc_clients import Backends
+from edge.links import document_link_limits
 from edge.middleware import BodyLimitMiddleware, RequestContextMiddleware
 from edge.ratelimit import RateLimiter
-from edge.routes import auth, health, images, usage
+from edge.routes import auth, downloads, health, images, links, usage
 from edge.settings import EdgeSettings
 from edge.sockets import create_socket_server
 from edge.webapp import WebAppMount
@@ -54,10 +55,14 @@ def create_app(settings: EdgeSettings) -> ASGIApp:
     install_error_handlers(app)
     default_openapi = app.openapi
     # FastAPI's documented way to extend its generated document.
-    app.openapi = lambda: images.document_upload_limits(default_openapi(), settings)  # type: ignore[method-assign]
+    app.openapi = lambda: document_link_limits(  # type: ignore[method-assign]
+        images.document_upload_limits(default_openapi(), settings), settings
+    )
     app.include_router(health.router)
     app.include_router(auth.router)
     app.include_router(images.router)
+    app.include_router(downloads.router)
+    app.include_router(links.router)
     app.include_router(usage.router)
     if settings.cors_origins:
         app.add_middleware(

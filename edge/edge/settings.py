@@ -63,4 +63,14 @@ class EdgeSettings(SessionStoreSettings):
     )
     cors_origins: list[str] = Field(default_factory=list, description="origins allowed by CORS (JSON list)")
     forwarded_allow_ips: str = Field("127.0.0.1", description="proxies whose X-Forwarded-For is trusted")
+    link_default_seconds: int = Field(3600, ge=1, description="lifetime of a temporary link when none is asked")
+    link_min_seconds: int = Field(60, ge=1, description="shortest lifetime a temporary link may be asked for")
+    link_max_seconds: int = Field(
+        7 * 24 * 3600, ge=1, description="longest lifetime a temporary link may be asked for (within svc_images' own)"
+    )
+    public_url: str = Field(
+        "",
+        pattern=r"^(https?://[^/?#\s]+)?$",
+        description="origin temporary links are made for, e.g. https://photos.example (empty: each request's own)",
+    )
     web_dist: Path = Field(Path("web/dist"), description="the built web app served at /")

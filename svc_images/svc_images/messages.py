@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+
 from pixelflow.images.v1 import images_pb2
 from pixelflow.outputs import FORMATS, OutputResult, result_of, spec_message
 from pixelflow.protobuf import timestamp
+from svc_images.downloads import Download
+from svc_images.links import Link
 from svc_images.models import Status
 from svc_images.outputs import OPTIMIZED
 from svc_images.processing import Ticket
@@ -63,3 +67,17 @@ def rendered_outputs(request: images_pb2.CompleteProcessingRequest) -> list[Outp
         )
         return [result_of(legacy)]
     return [result_of(result) for result in request.results]
+
+
+async def download_chunks(download: Download, chunks: AsyncIterator[bytes]) -> AsyncIterator[images_pb2.DownloadChunk]:
+    """A file as the download methods send it: the header, then its bytes."""
+    header = images_pb2.DownloadHeader(
+        content_type=download.content_type, content_length=download.size, etag=download.etag, filename=download.filename
+    )
+    yield images_pb2.DownloadChunk(header=header)
+    async for chunk in chunks:
+        yield images_pb2.DownloadChunk(chunk=chunk)
+
+
+def link_message(link: Link) -> images_pb2.Link:
+    return images_pb2.Link(image_id=link.image_id, variant=link.variant, expires=link.expires, signature=link.signature)

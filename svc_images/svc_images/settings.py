@@ -8,6 +8,7 @@ from pixelflow.media.storage import S3Settings
 from pixelflow.runtime.server import GrpcServerSettings
 from pixelflow.runtime.sessions import SessionStoreSettings
 from svc_images.cursors import cursor_key
+from svc_images.links import LinkPolicy, link_key
 
 
 class ImagesSettings(GrpcServerSettings, S3Settings, SessionStoreSettings, ProcessingSettings):
@@ -59,6 +60,17 @@ class ImagesSettings(GrpcServerSettings, S3Settings, SessionStoreSettings, Proce
     quota_hold_seconds: float = Field(
         3600.0, gt=0, description="longest an upload in flight holds room in its account's quota"
     )
+    link_secret: SecretStr | None = Field(
+        None, description="HMAC secret signing temporary links (unset: derived from the internal token)"
+    )
+    link_default_seconds: int = Field(3600, ge=1, description="lifetime of a temporary link when none is asked")
+    link_min_seconds: int = Field(60, ge=1, description="shortest lifetime a temporary link may be asked for")
+    link_max_seconds: int = Field(7 * 24 * 3600, ge=1, description="longest lifetime a temporary link may be asked for")
+    link_window_seconds: int = Field(
+        300,
+        ge=1,
+        description="expiries round up to a multiple of this: the same link within it (a link lives up to this longer)",
+    )
     event_timeout_seconds: float = Field(
         2.0, gt=0, description="longest publishing one live event may take (a lost event is only logged)"
     )
@@ -67,3 +79,18 @@ class ImagesSettings(GrpcServerSettings, S3Settings, SessionStoreSettings, Proce
     def cursor_key(self) -> bytes:
         secret = self.cursor_secret or self.internal_token
         return cursor_key(secret.get_secret_value())
+
+    @property
+    def link_key(self) -> bytes:
+        secret = self.link_secret or self.internal_token
+        return link_key(secret.get_secret_value())
+
+    @property
+    def link_policy(self) -> LinkPolicy:
+        return LinkPolicy(
+            key=self.link_key,
+            default_seconds=self.link_default_seconds,
+            min_seconds=self.link_min_seconds,
+            max_seconds=self.link_max_seconds,
+            window_seconds=self.link_window_seconds,
+        )

@@ -36,6 +36,7 @@ EDGE_URL_ENV = "PIXELFLOW_ST_EDGE_URL"
 ACCESS_TOKEN_ENV = "PIXELFLOW_ST_ACCESS_TOKEN"
 SIGN_OUT_ADDRESS_ENV = "PIXELFLOW_ST_SIGN_OUT_ADDRESS"
 IMAGE_IDS_ENV = "PIXELFLOW_ST_IMAGE_IDS"
+ISSUED_LINKS_ENV = "PIXELFLOW_ST_LINKS"
 
 
 def _meant_valid(case: Any, location: ParameterLocation) -> bool:
@@ -102,9 +103,20 @@ def map_case(context: Any, case: Any) -> Any:
     elif route == ("GET", "/api/images") and isinstance(query, dict) and _meant_valid(case, ParameterLocation.QUERY):
         if query.get("cursor") and (issued := _listed(ISSUED_CURSORS_ENV)):
             query["cursor"] = random.choice(issued)
+    elif route == ("GET", "/api/links/{image_id}/{variant}") and all(
+        _meant_valid(case, location) for location in (ParameterLocation.PATH, ParameterLocation.QUERY)
+    ):
+        # A link is valid only as issued (signed): the others are not found, as documented.
+        if (issued_links := _listed(ISSUED_LINKS_ENV)) and isinstance(query, dict):
+            path, _, link_query = random.choice(issued_links).partition("?")
+            *_, image_id, variant = path.split("/")
+            case.path_parameters |= {"image_id": image_id, "variant": variant}
+            query |= dict(pair.split("=", 1) for pair in link_query.split("&"))
     elif "image_id" in (case.path_parameters or {}) and _meant_valid(case, ParameterLocation.PATH):
         # Half of the valid cases name an image of this person; the others, any id (404).
         known = _listed(IMAGE_IDS_ENV)
         if known and random.random() < 0.5:
             case.path_parameters["image_id"] = random.choice(known)
+            if "name" in case.path_parameters:  # a variant: one every image gets
+                case.path_parameters["name"] = "optimized"
     return case

@@ -3,20 +3,18 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
-import grpc
 from fastapi import APIRouter, Header, Query, Request, status
 from fastapi.responses import Response, StreamingResponse
 from starlette.requests import ClientDisconnect
 
 from edge.deps import BackendsDep, BearerDep, SettingsDep
+from edge.downloads import IMMUTABLE_CACHE_CONTROL, stream_download
 from edge.middleware import declared_length
 from edge.multipart import FileUpload
 from edge.settings import EdgeSettings
 from edge.uploads import CLIENT_CLOSED_REQUEST, form_limits, send_upload
-from pixelflow.errors import NotFound
 from pixelflow.images.v1 import images_pb2
 from pixelflow.public import ImagePage, PublicImage
 from pixelflow.tokens import bearer_token
@@ -25,7 +23,6 @@ UPLOAD_PATH = "/api/images"
 router = APIRouter(prefix=UPLOAD_PATH, tags=["images"])
 log = logging.getLogger(__name__)
 
-OPTIMIZED_CACHE_CONTROL = "private, max-age=31536000, immutable"
 _ERRORS: dict[int | str, dict[str, Any]] = {
     401: {"description": "Unauthenticated"},
     404: {"description": "No such image (or another person's)"},
@@ -132,12 +129,6 @@ async def get_image(image_id: str, backends: BackendsDep, settings: SettingsDep,
     return PublicImage.from_message(image)
 
 
-def _none_match_fails(if_none_match: str, etag: str) -> bool:
-    """RFC 9110 13.1.2: `*` matches any current representation, and tags compare weakly (`W/` aside)."""
-    tags = {tag.strip().removeprefix("W/") for tag in if_none_match.split(",")}
-    return "*" in tags or etag in tags
-
-
 @router.get(
     "/{image_id}/optimized",
     response_class=StreamingResponse,
@@ -158,23 +149,4 @@ async def optimized(
     call = backends.images.DownloadOptimized(
         images_pb2.DownloadOptimizedRequest(id=image_id), metadata=bearer, timeout=settings.upload_timeout_seconds
     )
-    first = await call.read()
-    if not isinstance(first, images_pb2.DownloadChunk) or not first.HasField("header"):
-        call.cancel()
-        raise NotFound("image not found")
-    etag = f'"{first.header.etag}"'
-    headers = {"ETag": etag, "Cache-Control": OPTIMIZED_CACHE_CONTROL, "X-Content-Type-Options": "nosniff"}
-    if if_none_match and _none_match_fails(if_none_match, etag):
-        call.cancel()
-        return Response(status_code=status.HTTP_304_NOT_MODIFIED, headers=headers)
-
-    async def body() -> AsyncIterator[bytes]:
-        try:
-            while (message := await call.read()) is not grpc.aio.EOF:
-                yield message.chunk
-        finally:
-            call.cancel()
-
-    headers["Content-Length"] = str(first.header.content_length)
-    # The output's own type (WebP today), never the upload's: nothing the user sent is served back as-is.
-    return StreamingResponse(body(), media_type=first.header.content_type, headers=headers)
+    return await stream_download(call, if_none_match=if_none_match, headers={"Cache-Control": IMMUTABLE_CACHE_CONTROL})

@@ -104,14 +104,16 @@ class DownloadOptimizedRequest(_message.Message):
     def __init__(self, id: _Optional[str] = ...) -> None: ...
 
 class DownloadHeader(_message.Message):
-    __slots__ = ("content_type", "content_length", "etag")
+    __slots__ = ("content_type", "content_length", "etag", "filename")
     CONTENT_TYPE_FIELD_NUMBER: _ClassVar[int]
     CONTENT_LENGTH_FIELD_NUMBER: _ClassVar[int]
     ETAG_FIELD_NUMBER: _ClassVar[int]
+    FILENAME_FIELD_NUMBER: _ClassVar[int]
     content_type: str
     content_length: int
     etag: str
-    def __init__(self, content_type: _Optional[str] = ..., content_length: _Optional[int] = ..., etag: _Optional[str] = ...) -> None: ...
+    filename: str
+    def __init__(self, content_type: _Optional[str] = ..., content_length: _Optional[int] = ..., etag: _Optional[str] = ..., filename: _Optional[str] = ...) -> None: ...
 
 class DownloadChunk(_message.Message):
     __slots__ = ("header", "chunk")
@@ -208,3 +210,51 @@ class Usage(_message.Message):
     used_bytes: int
     quota_bytes: int
     def __init__(self, used_bytes: _Optional[int] = ..., quota_bytes: _Optional[int] = ...) -> None: ...
+
+class DownloadVariantRequest(_message.Message):
+    __slots__ = ("id", "name")
+    ID_FIELD_NUMBER: _ClassVar[int]
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    id: str
+    name: str
+    def __init__(self, id: _Optional[str] = ..., name: _Optional[str] = ...) -> None: ...
+
+class DownloadOriginalRequest(_message.Message):
+    __slots__ = ("id",)
+    ID_FIELD_NUMBER: _ClassVar[int]
+    id: str
+    def __init__(self, id: _Optional[str] = ...) -> None: ...
+
+class CreateLinkRequest(_message.Message):
+    __slots__ = ("id", "variant", "expires_in_seconds")
+    ID_FIELD_NUMBER: _ClassVar[int]
+    VARIANT_FIELD_NUMBER: _ClassVar[int]
+    EXPIRES_IN_SECONDS_FIELD_NUMBER: _ClassVar[int]
+    id: str
+    variant: str
+    expires_in_seconds: int
+    def __init__(self, id: _Optional[str] = ..., variant: _Optional[str] = ..., expires_in_seconds: _Optional[int] = ...) -> None: ...
+
+class Link(_message.Message):
+    __slots__ = ("image_id", "variant", "expires", "signature")
+    IMAGE_ID_FIELD_NUMBER: _ClassVar[int]
+    VARIANT_FIELD_NUMBER: _ClassVar[int]
+    EXPIRES_FIELD_NUMBER: _ClassVar[int]
+    SIGNATURE_FIELD_NUMBER: _ClassVar[int]
+    image_id: str
+    variant: str
+    expires: int
+    signature: str
+    def __init__(self, image_id: _Optional[str] = ..., variant: _Optional[str] = ..., expires: _Optional[int] = ..., signature: _Optional[str] = ...) -> None: ...
+
+class DownloadLinkRequest(_message.Message):
+    __slots__ = ("image_id", "variant", "expires", "signature")
+    IMAGE_ID_FIELD_NUMBER: _ClassVar[int]
+    VARIANT_FIELD_NUMBER: _ClassVar[int]
+    EXPIRES_FIELD_NUMBER: _ClassVar[int]
+    SIGNATURE_FIELD_NUMBER: _ClassVar[int]
+    image_id: str
+    variant: str
+    expires: int
+    signature: str
+    def __init__(self, image_id: _Optional[str] = ..., variant: _Optional[str] = ..., expires: _Optional[int] = ..., signature: _Optional[str] = ...) -> None: ...

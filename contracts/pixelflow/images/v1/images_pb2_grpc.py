@@ -67,6 +67,26 @@ class ImagesStub:
                 request_serializer=pixelflow_dot_images_dot_v1_dot_images__pb2.GetUsageRequest.SerializeToString,
                 response_deserializer=pixelflow_dot_images_dot_v1_dot_images__pb2.Usage.FromString,
                 _registered_method=True)
+        self.DownloadVariant = channel.unary_stream(
+                '/pixelflow.images.v1.Images/DownloadVariant',
+                request_serializer=pixelflow_dot_images_dot_v1_dot_images__pb2.DownloadVariantRequest.SerializeToString,
+                response_deserializer=pixelflow_dot_images_dot_v1_dot_images__pb2.DownloadChunk.FromString,
+                _registered_method=True)
+        self.DownloadOriginal = channel.unary_stream(
+                '/pixelflow.images.v1.Images/DownloadOriginal',
+                request_serializer=pixelflow_dot_images_dot_v1_dot_images__pb2.DownloadOriginalRequest.SerializeToString,
+                response_deserializer=pixelflow_dot_images_dot_v1_dot_images__pb2.DownloadChunk.FromString,
+                _registered_method=True)
+        self.CreateLink = channel.unary_unary(
+                '/pixelflow.images.v1.Images/CreateLink',
+                request_serializer=pixelflow_dot_images_dot_v1_dot_images__pb2.CreateLinkRequest.SerializeToString,
+                response_deserializer=pixelflow_dot_images_dot_v1_dot_images__pb2.Link.FromString,
+                _registered_method=True)
+        self.DownloadLink = channel.unary_stream(
+                '/pixelflow.images.v1.Images/DownloadLink',
+                request_serializer=pixelflow_dot_images_dot_v1_dot_images__pb2.DownloadLinkRequest.SerializeToString,
+                response_deserializer=pixelflow_dot_images_dot_v1_dot_images__pb2.DownloadChunk.FromString,
+                _registered_method=True)
 
 
 class ImagesServicer:
@@ -116,6 +136,37 @@ class ImagesServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def DownloadVariant(self, request, context):
+        """A stored output by name (`optimized`, `thumbnail`, `w320`, ...), as DownloadOptimized sends it;
+        NOT_FOUND for a name the image has no output of (unknown, or not rendered yet).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def DownloadOriginal(self, request, context):
+        """The uploaded bytes as stored, with their sniffed type; the header's `filename` is the upload's.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def CreateLink(self, request, context):
+        """A signed, expiring grant to one variant (or `original`) of the caller's image, usable without a
+        token. Asked again within the same time window, the same link (nothing is stored).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def DownloadLink(self, request, context):
+        """Needs no authorization: the link's signature is the credential. NOT_FOUND for an altered link or
+        an image that no longer exists; PERMISSION_DENIED (error kind `expired`) once it has expired.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_ImagesServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -148,6 +199,26 @@ def add_ImagesServicer_to_server(servicer, server):
                     servicer.GetUsage,
                     request_deserializer=pixelflow_dot_images_dot_v1_dot_images__pb2.GetUsageRequest.FromString,
                     response_serializer=pixelflow_dot_images_dot_v1_dot_images__pb2.Usage.SerializeToString,
+            ),
+            'DownloadVariant': grpc.unary_stream_rpc_method_handler(
+                    servicer.DownloadVariant,
+                    request_deserializer=pixelflow_dot_images_dot_v1_dot_images__pb2.DownloadVariantRequest.FromString,
+                    response_serializer=pixelflow_dot_images_dot_v1_dot_images__pb2.DownloadChunk.SerializeToString,
+            ),
+            'DownloadOriginal': grpc.unary_stream_rpc_method_handler(
+                    servicer.DownloadOriginal,
+                    request_deserializer=pixelflow_dot_images_dot_v1_dot_images__pb2.DownloadOriginalRequest.FromString,
+                    response_serializer=pixelflow_dot_images_dot_v1_dot_images__pb2.DownloadChunk.SerializeToString,
+            ),
+            'CreateLink': grpc.unary_unary_rpc_method_handler(
+                    servicer.CreateLink,
+                    request_deserializer=pixelflow_dot_images_dot_v1_dot_images__pb2.CreateLinkRequest.FromString,
+                    response_serializer=pixelflow_dot_images_dot_v1_dot_images__pb2.Link.SerializeToString,
+            ),
+            'DownloadLink': grpc.unary_stream_rpc_method_handler(
+                    servicer.DownloadLink,
+                    request_deserializer=pixelflow_dot_images_dot_v1_dot_images__pb2.DownloadLinkRequest.FromString,
+                    response_serializer=pixelflow_dot_images_dot_v1_dot_images__pb2.DownloadChunk.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -315,6 +386,114 @@ class Images:
             '/pixelflow.images.v1.Images/GetUsage',
             pixelflow_dot_images_dot_v1_dot_images__pb2.GetUsageRequest.SerializeToString,
             pixelflow_dot_images_dot_v1_dot_images__pb2.Usage.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def DownloadVariant(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_stream(
+            request,
+            target,
+            '/pixelflow.images.v1.Images/DownloadVariant',
+            pixelflow_dot_images_dot_v1_dot_images__pb2.DownloadVariantRequest.SerializeToString,
+            pixelflow_dot_images_dot_v1_dot_images__pb2.DownloadChunk.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def DownloadOriginal(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_stream(
+            request,
+            target,
+            '/pixelflow.images.v1.Images/DownloadOriginal',
+            pixelflow_dot_images_dot_v1_dot_images__pb2.DownloadOriginalRequest.SerializeToString,
+            pixelflow_dot_images_dot_v1_dot_images__pb2.DownloadChunk.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def CreateLink(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/pixelflow.images.v1.Images/CreateLink',
+            pixelflow_dot_images_dot_v1_dot_images__pb2.CreateLinkRequest.SerializeToString,
+            pixelflow_dot_images_dot_v1_dot_images__pb2.Link.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def DownloadLink(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_stream(
+            request,
+            target,
+            '/pixelflow.images.v1.Images/DownloadLink',
+            pixelflow_dot_images_dot_v1_dot_images__pb2.DownloadLinkRequest.SerializeToString,
+            pixelflow_dot_images_dot_v1_dot_images__pb2.DownloadChunk.FromString,
             options,
             channel_credentials,
             insecure,

@@ -47,6 +47,20 @@ class ImagesStub:
     """First message: the header; every later one: a chunk. FAILED_PRECONDITION while not done."""
     GetUsage: _grpc.UnaryUnaryMultiCallable[_images_pb2.GetUsageRequest, _images_pb2.Usage]
     """The bytes the caller holds in storage (originals and results) against their quota."""
+    DownloadVariant: _grpc.UnaryStreamMultiCallable[_images_pb2.DownloadVariantRequest, _images_pb2.DownloadChunk]
+    """A stored output by name (`optimized`, `thumbnail`, `w320`, ...), as DownloadOptimized sends it;
+    NOT_FOUND for a name the image has no output of (unknown, or not rendered yet).
+    """
+    DownloadOriginal: _grpc.UnaryStreamMultiCallable[_images_pb2.DownloadOriginalRequest, _images_pb2.DownloadChunk]
+    """The uploaded bytes as stored, with their sniffed type; the header's `filename` is the upload's."""
+    CreateLink: _grpc.UnaryUnaryMultiCallable[_images_pb2.CreateLinkRequest, _images_pb2.Link]
+    """A signed, expiring grant to one variant (or `original`) of the caller's image, usable without a
+    token. Asked again within the same time window, the same link (nothing is stored).
+    """
+    DownloadLink: _grpc.UnaryStreamMultiCallable[_images_pb2.DownloadLinkRequest, _images_pb2.DownloadChunk]
+    """Needs no authorization: the link's signature is the credential. NOT_FOUND for an altered link or
+    an image that no longer exists; PERMISSION_DENIED (error kind `expired`) once it has expired.
+    """
 
 @_typing.type_check_only
 class ImagesAsyncStub(ImagesStub):
@@ -67,6 +81,20 @@ class ImagesAsyncStub(ImagesStub):
     """First message: the header; every later one: a chunk. FAILED_PRECONDITION while not done."""
     GetUsage: _aio.UnaryUnaryMultiCallable[_images_pb2.GetUsageRequest, _images_pb2.Usage]  # type: ignore[assignment]
     """The bytes the caller holds in storage (originals and results) against their quota."""
+    DownloadVariant: _aio.UnaryStreamMultiCallable[_images_pb2.DownloadVariantRequest, _images_pb2.DownloadChunk]  # type: ignore[assignment]
+    """A stored output by name (`optimized`, `thumbnail`, `w320`, ...), as DownloadOptimized sends it;
+    NOT_FOUND for a name the image has no output of (unknown, or not rendered yet).
+    """
+    DownloadOriginal: _aio.UnaryStreamMultiCallable[_images_pb2.DownloadOriginalRequest, _images_pb2.DownloadChunk]  # type: ignore[assignment]
+    """The uploaded bytes as stored, with their sniffed type; the header's `filename` is the upload's."""
+    CreateLink: _aio.UnaryUnaryMultiCallable[_images_pb2.CreateLinkRequest, _images_pb2.Link]  # type: ignore[assignment]
+    """A signed, expiring grant to one variant (or `original`) of the caller's image, usable without a
+    token. Asked again within the same time window, the same link (nothing is stored).
+    """
+    DownloadLink: _aio.UnaryStreamMultiCallable[_images_pb2.DownloadLinkRequest, _images_pb2.DownloadChunk]  # type: ignore[assignment]
+    """Needs no authorization: the link's signature is the credential. NOT_FOUND for an altered link or
+    an image that no longer exists; PERMISSION_DENIED (error kind `expired`) once it has expired.
+    """
 
 class ImagesServicer(metaclass=_abc_1.ABCMeta):
     """User-facing: every method needs `authorization: Bearer <access token>`. Another user's image
@@ -120,6 +148,44 @@ class ImagesServicer(metaclass=_abc_1.ABCMeta):
         context: _ServicerContext,
     ) -> _typing.Union[_images_pb2.Usage, _abc.Awaitable[_images_pb2.Usage]]:
         """The bytes the caller holds in storage (originals and results) against their quota."""
+
+    @_abc_1.abstractmethod
+    def DownloadVariant(
+        self,
+        request: _images_pb2.DownloadVariantRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_abc.Iterator[_images_pb2.DownloadChunk], _abc.AsyncIterator[_images_pb2.DownloadChunk]]:
+        """A stored output by name (`optimized`, `thumbnail`, `w320`, ...), as DownloadOptimized sends it;
+        NOT_FOUND for a name the image has no output of (unknown, or not rendered yet).
+        """
+
+    @_abc_1.abstractmethod
+    def DownloadOriginal(
+        self,
+        request: _images_pb2.DownloadOriginalRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_abc.Iterator[_images_pb2.DownloadChunk], _abc.AsyncIterator[_images_pb2.DownloadChunk]]:
+        """The uploaded bytes as stored, with their sniffed type; the header's `filename` is the upload's."""
+
+    @_abc_1.abstractmethod
+    def CreateLink(
+        self,
+        request: _images_pb2.CreateLinkRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_images_pb2.Link, _abc.Awaitable[_images_pb2.Link]]:
+        """A signed, expiring grant to one variant (or `original`) of the caller's image, usable without a
+        token. Asked again within the same time window, the same link (nothing is stored).
+        """
+
+    @_abc_1.abstractmethod
+    def DownloadLink(
+        self,
+        request: _images_pb2.DownloadLinkRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_abc.Iterator[_images_pb2.DownloadChunk], _abc.AsyncIterator[_images_pb2.DownloadChunk]]:
+        """Needs no authorization: the link's signature is the credential. NOT_FOUND for an altered link or
+        an image that no longer exists; PERMISSION_DENIED (error kind `expired`) once it has expired.
+        """
 
 def add_ImagesServicer_to_server(servicer: ImagesServicer, server: _typing.Union[_grpc.Server, _aio.Server]) -> None: ...
 
