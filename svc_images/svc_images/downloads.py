@@ -17,8 +17,8 @@ from miniopy_async.error import S3Error
 
 from pixelflow.errors import NotFound, NotReady
 from pixelflow.links import ORIGINAL, is_variant_name
+from pixelflow.media.storage import ObjectStore, is_missing
 from pixelflow.outputs import OutputResult
-from pixelflow.storage import ObjectStore, is_missing
 from svc_images.library import get_image
 from svc_images.models import Status
 from svc_images.records import ImageRecord

@@ -20,7 +20,7 @@ from datetime import UTC, datetime
 
 from pixelflow.errors import Expired, InvalidArgument, NotFound
 from pixelflow.links import ORIGINAL, VARIANT_NAMES_DOC, is_variant_name
-from pixelflow.storage import ObjectStore
+from pixelflow.media.storage import ObjectStore
 from svc_images.downloads import Opened, open_file, stored_output
 from svc_images.library import find_image, get_image
 from svc_images.records import ImageRecord, load_record
