@@ -64,3 +64,6 @@ class EdgeSettings(SessionStoreSettings):
     cors_origins: list[str] = Field(default_factory=list, description="origins allowed by CORS (JSON list)")
     forwarded_allow_ips: str = Field("127.0.0.1", description="proxies whose X-Forwarded-For is trusted")
     web_dist: Path = Field(Path("web/dist"), description="the built web app served at /")
+    # Prometheus scrapes these; the public port never serves /metrics.
+    metrics_host: str = Field("127.0.0.1", description="listen address of the Prometheus /metrics endpoint")
+    metrics_port: int = Field(9101, ge=0, le=65535, description="port of the Prometheus /metrics endpoint (0: off)")
