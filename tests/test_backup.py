@@ -148,7 +148,8 @@ async def test_a_wiped_system_comes_back_from_its_backup(
             statuses = [(await settled(http, alice, image_id))["status"] for image_id in (*done, failed)]
             assert statuses == ["done", "done", "failed"]
         queued = await upload(http, bob, photo)  # no worker any more: it stays queued
-        assert queued.status_code == 201 and queued.json()["status"] == "queued"
+        assert queued.status_code == 201
+        assert queued.json()["status"] == "queued"
         before = await what_the_api_says(http, [alice, bob])
 
         backup = BackupSettings(

@@ -66,9 +66,7 @@ async def client_for(server: int, configured: Path | None) -> Path:
     fitting = sorted((major, str(path)) for path, major in majors.items() if major >= server)
     if not fitting:
         have = ", ".join(f"{path} ({major})" for path, major in majors.items()) or "none found"
-        raise PostgresClientMissing(
-            f"no pg_dump for PostgreSQL {server}: have {have}; set PIXELFLOW_BACKUP_PG_BIN_DIR"
-        )
+        raise PostgresClientMissing(f"no pg_dump for PostgreSQL {server}: have {have}; set PIXELFLOW_BACKUP_PG_BIN_DIR")
     return Path(fitting[0][1])
 
 
