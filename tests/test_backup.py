@@ -29,7 +29,7 @@ from tests.support.images import GARDEN_PNG, ORIENTED_JPEG, upload
 from tests.support.services import running_worker
 from tests.support.users import PASSWORD, bearer, client_address, register
 from tools import embedded
-from tools.backup import postgres, run
+from tools.backup import objects, postgres, run
 from tools.backup.settings import BackupSettings
 
 FINAL = ("done", "failed")
@@ -191,6 +191,22 @@ async def test_a_wiped_system_comes_back_from_its_backup(
         assert after_backup.status_code == 401
         from_backup = await http.post("/api/auth/refresh", json={"refresh_token": alice["refresh_token"]})
         assert from_backup.status_code == 200, from_backup.text
+
+    # Restored with another signing key (a lost Secret): tokens signed by the old one are refused,
+    # the passwords still sign in.
+    new_key = auth.model_copy(update={"data_dir": tmp_path / "another-key"})
+    async with running_system(new_key, images) as (http, _):
+        assert (await http.get("/api/auth/me", headers=bearer(bob))).status_code == 401
+        login = await http.post("/api/auth/login", json={"email": bob["user"]["email"], "password": PASSWORD})
+        assert login.status_code == 200, login.text
+        assert (await http.get("/api/auth/me", headers=bearer(login.json()))).status_code == 200
+
+
+def test_object_keys_cannot_leave_the_backup_directory(tmp_path: Path) -> None:
+    assert objects.object_path(tmp_path, "originals/u/i") == tmp_path / "objects" / "originals" / "u" / "i"
+    for key in ("../escape", "/etc/passwd", "originals/../../x", "a/./b", "a//b", "a/", ""):
+        with pytest.raises(ValueError, match="refusing object key"):
+            objects.object_path(tmp_path, key)
 
 
 async def test_the_dump_uses_the_oldest_client_as_new_as_the_server() -> None:

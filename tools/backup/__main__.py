@@ -21,7 +21,10 @@ def main() -> None:
         result = asyncio.run(run.backup(settings))
         print(f"backup {result.set_dir}: {result.objects.copied} objects copied, {result.objects.skipped} kept")
     else:
-        print(f"restored {asyncio.run(run.restore(settings, at=args.at))}")
+        try:
+            print(f"restored {asyncio.run(run.restore(settings, at=args.at))}")
+        except FileNotFoundError as exc:
+            raise SystemExit(str(exc)) from None
 
 
 if __name__ == "__main__":

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import os
 from dataclasses import asdict, dataclass
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 from miniopy_async.api import Minio
 
@@ -35,9 +35,10 @@ class Counts:
 
 
 def object_path(root: Path, key: str) -> Path:
-    """Where `key` is kept; a key that would leave the directory is refused."""
-    parts = PurePosixPath(key).parts
-    if not parts or key.startswith("/") or any(part in ("..", ".") for part in parts):
+    """Where `key` is kept. A key that would leave the directory, or that two keys would share as a
+    path (`a//b`, `a/./b` are `a/b` on disk), is refused: svc_images never writes one."""
+    parts = key.split("/")
+    if any(part in ("", ".", "..") for part in parts):
         raise ValueError(f"refusing object key {key!r}")
     return root.joinpath("objects", *parts)
 

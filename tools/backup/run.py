@@ -66,6 +66,9 @@ async def backup(settings: BackupSettings) -> BackupResult:
     partial.rename(done)
     for old in complete_sets(root)[: -settings.keep]:
         shutil.rmtree(old)
+    for abandoned in (root / "databases").glob("*.partial"):  # runs that died before their objects were copied
+        if abandoned.name < partial.name:
+            shutil.rmtree(abandoned)
     log.info("backup %s: %d objects copied, %d already there", stamp, counts.copied, counts.skipped)
     return BackupResult(set_dir=done, objects=counts)
 
