@@ -5,6 +5,10 @@ the API, originals and results byte for byte. Own databases, bucket and queue.""
 from __future__ import annotations
 
 import asyncio
+import os
+import re
+import subprocess
+import sys
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 from pathlib import Path
@@ -134,6 +138,36 @@ async def wipe_bucket(images: ImagesSettings) -> None:
         await client.close_session()  # type: ignore[no-untyped-call]
 
 
+async def backup_by_command(settings: BackupSettings) -> run.BackupResult:
+    """`python -m tools.backup backup`, as `make backup` runs it, configured by its environment."""
+    env = {
+        "PIXELFLOW_ENV": "test",
+        "PIXELFLOW_BACKUP_AUTH_DATABASE_URL": settings.auth_database_url,
+        "PIXELFLOW_BACKUP_IMAGES_DATABASE_URL": settings.images_database_url,
+        "PIXELFLOW_BACKUP_DIR": str(settings.dir),
+        "PIXELFLOW_BACKUP_S3_ENDPOINT": settings.s3_endpoint,
+        "PIXELFLOW_BACKUP_S3_BUCKET": settings.s3_bucket,
+    }
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "tools.backup", "backup", env=os.environ | env, stdout=asyncio.subprocess.PIPE
+    )
+    out, _ = await process.communicate()
+    assert process.returncode == 0
+    match = re.fullmatch(rb"backup (\S+): (\d+) objects copied, (\d+) kept\n", out)
+    assert match, out
+    counts = objects.Counts(copied=int(match.group(2)), skipped=int(match.group(3)))
+    return run.BackupResult(set_dir=Path(match.group(1).decode()), objects=counts)
+
+
+def test_restoring_from_an_empty_directory_says_so(tmp_path: Path) -> None:
+    env = {"PIXELFLOW_ENV": "test", "PIXELFLOW_BACKUP_DIR": str(tmp_path)}
+    result = subprocess.run(
+        [sys.executable, "-m", "tools.backup", "restore"], env=os.environ | env, capture_output=True, text=True
+    )
+    assert result.returncode == 1
+    assert result.stderr.strip() == f"no complete backup in {tmp_path / 'databases'}"
+
+
 async def test_a_wiped_system_comes_back_from_its_backup(
     settings: tuple[AuthSettings, ImagesSettings], tmp_path: Path
 ) -> None:
@@ -161,7 +195,7 @@ async def test_a_wiped_system_comes_back_from_its_backup(
             s3_bucket=images.s3_bucket,
         )
         first = await run.backup(backup)
-        again = await run.backup(backup)  # incremental: nothing new to copy
+        again = await backup_by_command(backup)  # `make backup`; incremental: nothing new to copy
         stored = await bucket_contents(images)
         assert first.objects.copied == len(stored) == 6  # 4 originals, 2 results
         assert (again.objects.copied, again.objects.skipped) == (0, 6)

@@ -78,7 +78,8 @@ async def restore(settings: BackupSettings, *, at: str | None = None) -> Path:
     sets = complete_sets(settings.dir)
     chosen = [path for path in sets if at is None or path.name == at]
     if not chosen:
-        raise FileNotFoundError(f"no complete backup {at or ''} in {settings.dir / 'databases'}")
+        named = f" {at}" if at else ""
+        raise FileNotFoundError(f"no complete backup{named} in {settings.dir / 'databases'}")
     source = chosen[-1]
     for name in DATABASES:
         url = _urls(settings)[name]
