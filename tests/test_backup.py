@@ -16,6 +16,7 @@ from typing import Any
 
 import httpx
 import pytest
+from redis.asyncio import Redis
 
 from edge.app import create_app
 from pixelflow.runtime.database import drop_database
@@ -72,6 +73,11 @@ async def settings(s3_endpoint: str, tmp_path: Path) -> AsyncIterator[tuple[Auth
     finally:
         await drop_database(auth_url)
         await drop_database(images_url)
+        redis = Redis.from_url(REDIS_URL)  # the queue with the job left queued, sessions, rate limits
+        keys = [key async for key in redis.scan_iter(f"*{prefix}*")]
+        if keys:
+            await redis.delete(*keys)
+        await redis.aclose()
 
 
 @asynccontextmanager
