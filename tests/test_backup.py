@@ -5,6 +5,7 @@ the API, originals and results byte for byte. Own databases, bucket and queue.""
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import re
 import subprocess
@@ -206,6 +207,10 @@ async def test_a_wiped_system_comes_back_from_its_backup(
         assert first.objects.copied == len(stored) == 6  # 4 originals, 2 results
         assert (again.objects.copied, again.objects.skipped) == (0, 6)
         assert sorted(path.name for path in first.set_dir.iterdir()) == ["auth.dump", "images.dump", "manifest.json"]
+        manifest = json.loads((first.set_dir / "manifest.json").read_text())
+        server = await postgres.server_major(auth.database_url)
+        assert manifest["server_major"] == {"images": server, "auth": server}
+        assert min(manifest["pg_dump_major"].values()) >= server
 
         # After the backup: a refresh rotates alice's refresh token; the restore forgets it.
         rotated = await http.post("/api/auth/refresh", json={"refresh_token": alice["refresh_token"]})

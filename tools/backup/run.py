@@ -48,11 +48,12 @@ async def backup(settings: BackupSettings) -> BackupResult:
     partial = root / "databases" / f"{stamp}.partial"
     partial.mkdir(parents=True)
     servers: dict[str, int] = {}
-    bin_dir = settings.pg_bin_dir
+    dumped_with: dict[str, int] = {}  # pg_restore reads only archives of its own version or older
     for name in DATABASES:
         url = _urls(settings)[name]
         servers[name] = await postgres.server_major(url)
         bin_dir = await postgres.client_for(servers[name], settings.pg_bin_dir)
+        dumped_with[name] = await postgres.client_major(bin_dir)
         await postgres.dump(url, partial / f"{name}.dump", bin_dir=bin_dir)
         log.info("dumped the %s database with %s", name, bin_dir)
     client = s3_client(settings)
@@ -60,7 +61,7 @@ async def backup(settings: BackupSettings) -> BackupResult:
         counts = await objects.copy_bucket(client, settings.s3_bucket, root)
     finally:
         await client.close_session()  # type: ignore[no-untyped-call]
-    manifest = {"created": stamp, "server_major": servers, "pg_bin_dir": str(bin_dir), "objects": asdict(counts)}
+    manifest = {"created": stamp, "server_major": servers, "pg_dump_major": dumped_with, "objects": asdict(counts)}
     (partial / MANIFEST).write_text(json.dumps(manifest, indent=2))
     done = partial.with_name(stamp)
     partial.rename(done)
@@ -81,9 +82,11 @@ async def restore(settings: BackupSettings, *, at: str | None = None) -> Path:
         named = f" {at}" if at else ""
         raise FileNotFoundError(f"no complete backup{named} in {settings.dir / 'databases'}")
     source = chosen[-1]
+    dumped_with = json.loads((source / MANIFEST).read_text())["pg_dump_major"]
     for name in DATABASES:
         url = _urls(settings)[name]
-        bin_dir = await postgres.client_for(await postgres.server_major(url), settings.pg_bin_dir)
+        needed = max(await postgres.server_major(url), int(dumped_with[name]))
+        bin_dir = await postgres.client_for(needed, settings.pg_bin_dir)
         await postgres.restore(url, source / f"{name}.dump", bin_dir=bin_dir)
         log.info("restored the %s database from %s", name, source.name)
     client = s3_client(settings)
