@@ -18,7 +18,7 @@ WEB_SOURCES := $(shell find web/src -type f 2>/dev/null) web/index.html web/vite
 
 BENCH_STAMP := bench/node_modules/.installed
 
-.PHONY: help install lock proto proto-check lint fmt typecheck test pytest migrate dev reset clean web web-test browser bench
+.PHONY: help install lock proto proto-check lint fmt typecheck test pytest migrate dev reset clean web web-test browser bench backup restore
 
 help:
 	@echo "make dev      run every service (logs prefixed by service) until Ctrl-C"
@@ -30,6 +30,8 @@ help:
 	@echo "make lock     re-resolve requirements.lock from requirements/dev.in"
 	@echo "make web      build the web app into web/dist (the edge serves it at /)"
 	@echo "make bench    benchmark conversion, the pipeline, streaming memory and the API"
+	@echo "make backup   dump both databases, then copy the bucket's new objects (PIXELFLOW_BACKUP_*)"
+	@echo "make restore  put the newest backup back (AT=<set> for another)"
 
 # The venv is synced to the lock; the stamp makes `install` a no-op until the lock changes.
 $(STAMP): requirements.lock
@@ -120,6 +122,14 @@ reset:
 	if [ "$(FORCE)" != 1 ]; then read -r -p "delete .data/ (the embedded databases' data)? [y/N] " answer; \
 		case "$$answer" in [yY]*) ;; *) echo "kept .data/"; exit 0;; esac; fi; \
 	rm -rf .data && echo "deleted .data/"
+
+# Both databases (pg_dump, custom format), then the bucket's objects not copied yet, into
+# PIXELFLOW_BACKUP_DIR (.data/backup); restore puts the newest set back. README: "Backup and restore".
+backup: $(STAMP)
+	$(BIN)/python -m tools.backup backup
+
+restore: $(STAMP)
+	$(BIN)/python -m tools.backup restore $(if $(AT),--at $(AT))
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache web/node_modules web/dist test-artifacts

@@ -70,6 +70,9 @@ def test_every_build_names_an_existing_context_stage_lock_and_package() -> None:
     for name, build in built.items():
         assert (ROOT / build["context"] / build["dockerfile"]).is_file(), name
         assert build["target"] in _stages(), f"{name}: no stage {build['target']}"
+        if build["target"] == "backup":  # the PostgreSQL image of the server's version; svc_images' lock
+            assert "requirements/svc_images.lock" in _stage_text("backup")
+            continue
         package = build["args"]["SERVICE"]
         assert package == build["target"], f"{name}: SERVICE and target differ"
         assert (ROOT / "requirements" / f"{package}.lock").is_file()
@@ -79,8 +82,8 @@ def test_every_build_names_an_existing_context_stage_lock_and_package() -> None:
 def test_every_module_run_exists() -> None:
     commands = [service["command"] for service in _services().values() if "build" in service and "command" in service]
     modules = [command[command.index("-m") + 1] for command in commands if "-m" in command]
-    modules += re.findall(r'CMD \["python", "-m", "([\w.]+)"\]', DOCKERFILE_TEXT)  # CMD and HEALTHCHECK
-    assert len(modules) == 10
+    modules += re.findall(r'CMD \["python", "-m", "([\w.]+)"[\],]', DOCKERFILE_TEXT)  # CMD and HEALTHCHECK
+    assert len(modules) == 11  # four services, two migrations, four health checks, the backup
     for module in modules:
         assert _module_exists(module), f"no module {module}"
 

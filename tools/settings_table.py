@@ -13,6 +13,10 @@ from svc_auth.settings import AuthSettings
 from svc_images.settings import ImagesSettings
 from svc_worker.settings import WorkerSettings
 
+if __name__ == "__main__":  # run as `python tools/settings_table.py`: the backup's settings are in `tools`
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from tools.backup.settings import BackupSettings
+
 START, END = "<!-- settings:start -->", "<!-- settings:end -->"
 
 SERVICES: list[tuple[str, type[BaseSettings]]] = [
@@ -20,6 +24,7 @@ SERVICES: list[tuple[str, type[BaseSettings]]] = [
     ("svc_images", ImagesSettings),
     ("svc_worker", WorkerSettings),
     ("edge", EdgeSettings),
+    ("backup", BackupSettings),
 ]
 
 

@@ -74,3 +74,6 @@ class EdgeSettings(SessionStoreSettings):
         description="origin temporary links are made for, e.g. https://photos.example (empty: each request's own)",
     )
     web_dist: Path = Field(Path("web/dist"), description="the built web app served at /")
+    # Prometheus scrapes these; the public port never serves /metrics.
+    metrics_host: str = Field("127.0.0.1", description="listen address of the Prometheus /metrics endpoint")
+    metrics_port: int = Field(9101, ge=0, le=65535, description="port of the Prometheus /metrics endpoint (0: off)")

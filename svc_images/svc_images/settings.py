@@ -74,6 +74,9 @@ class ImagesSettings(GrpcServerSettings, S3Settings, SessionStoreSettings, Proce
     event_timeout_seconds: float = Field(
         2.0, gt=0, description="longest publishing one live event may take (a lost event is only logged)"
     )
+    # Prometheus scrapes these; the public port never serves /metrics.
+    metrics_host: str = Field("127.0.0.1", description="listen address of the Prometheus /metrics endpoint")
+    metrics_port: int = Field(9103, ge=0, le=65535, description="port of the Prometheus /metrics endpoint (0: off)")
 
     @property
     def cursor_key(self) -> bytes:

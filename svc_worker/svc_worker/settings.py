@@ -21,3 +21,6 @@ class WorkerSettings(S3Settings, ProcessingSettings):
     grpc_timeout_seconds: float = Field(10.0, gt=0, description="deadline of each call to svc_images")
     shutdown_grace_seconds: int = Field(30, ge=0, description="how long running conversions may finish on SIGTERM")
     work_dir: Path | None = Field(None, description="where originals are staged during a conversion")
+    # Prometheus scrapes these; the public port never serves /metrics.
+    metrics_host: str = Field("127.0.0.1", description="listen address of the Prometheus /metrics endpoint")
+    metrics_port: int = Field(9104, ge=0, le=65535, description="port of the Prometheus /metrics endpoint (0: off)")
