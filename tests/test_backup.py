@@ -22,7 +22,7 @@ from redis.asyncio import Redis
 from edge.app import create_app
 from pixelflow.runtime.database import drop_database
 from pixelflow.runtime.testing import serve_for_test
-from pixelflow.storage import s3_client
+from pixelflow.media.storage import s3_client
 from svc_auth.migrations import MIGRATIONS as AUTH_MIGRATIONS
 from svc_auth.service import AuthService
 from svc_auth.settings import AuthSettings

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 
-from pixelflow.logs import configure_logging
+from pixelflow.runtime.logs import configure_logging
 from tools.backup import run
 from tools.backup.settings import BackupSettings
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from miniopy_async.api import Minio
 
-from pixelflow.storage import ObjectStore, ensure_bucket
+from pixelflow.media.storage import ObjectStore, ensure_bucket
 
 INDEX = "objects.json"
 INDEX_EVERY = 100  # objects copied between two saves of the index (an interrupted run resumes)

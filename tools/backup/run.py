@@ -14,7 +14,7 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from pixelflow.storage import s3_client
+from pixelflow.media.storage import s3_client
 from tools.backup import objects, postgres
 from tools.backup.settings import BackupSettings
 

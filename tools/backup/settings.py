@@ -7,7 +7,7 @@ from pathlib import Path
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
-from pixelflow.storage import S3Settings
+from pixelflow.media.storage import S3Settings
 
 
 class BackupSettings(S3Settings):
