@@ -20,9 +20,9 @@ import pytest
 from redis.asyncio import Redis
 
 from edge.app import create_app
+from pixelflow.media.storage import s3_client
 from pixelflow.runtime.database import drop_database
 from pixelflow.runtime.testing import serve_for_test
-from pixelflow.media.storage import s3_client
 from svc_auth.migrations import MIGRATIONS as AUTH_MIGRATIONS
 from svc_auth.service import AuthService
 from svc_auth.settings import AuthSettings
