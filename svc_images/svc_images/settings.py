@@ -8,9 +8,10 @@ from pixelflow.runtime.server import GrpcServerSettings
 from pixelflow.sessions import SessionStoreSettings
 from pixelflow.storage import S3Settings
 from svc_images.cursors import cursor_key
+from svc_images.fetch.settings import FetchSettings
 
 
-class ImagesSettings(GrpcServerSettings, S3Settings, SessionStoreSettings, ProcessingSettings):
+class ImagesSettings(GrpcServerSettings, S3Settings, SessionStoreSettings, ProcessingSettings, FetchSettings):
     """svc_images' settings, from `PIXELFLOW_IMAGES_*` environment variables."""
 
     model_config = SettingsConfigDict(env_prefix="PIXELFLOW_IMAGES_")

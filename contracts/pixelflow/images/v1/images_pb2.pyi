@@ -208,3 +208,9 @@ class Usage(_message.Message):
     used_bytes: int
     quota_bytes: int
     def __init__(self, used_bytes: _Optional[int] = ..., quota_bytes: _Optional[int] = ...) -> None: ...
+
+class ImportFromUrlRequest(_message.Message):
+    __slots__ = ("url",)
+    URL_FIELD_NUMBER: _ClassVar[int]
+    url: str
+    def __init__(self, url: _Optional[str] = ...) -> None: ...

@@ -47,6 +47,11 @@ class ImagesStub:
     """First message: the header; every later one: a chunk. FAILED_PRECONDITION while not done."""
     GetUsage: _grpc.UnaryUnaryMultiCallable[_images_pb2.GetUsageRequest, _images_pb2.Usage]
     """The bytes the caller holds in storage (originals and results) against their quota."""
+    ImportFromUrl: _grpc.UnaryUnaryMultiCallable[_images_pb2.ImportFromUrlRequest, _images_pb2.Image]
+    """Fetches the image at a URL and stores it exactly like an upload. Refused, unreachable or
+    failing URLs (private addresses, redirects past the limit, 404, too big, not an image) are
+    INVALID_ARGUMENT with the reason; nothing is stored for them.
+    """
 
 @_typing.type_check_only
 class ImagesAsyncStub(ImagesStub):
@@ -67,6 +72,11 @@ class ImagesAsyncStub(ImagesStub):
     """First message: the header; every later one: a chunk. FAILED_PRECONDITION while not done."""
     GetUsage: _aio.UnaryUnaryMultiCallable[_images_pb2.GetUsageRequest, _images_pb2.Usage]  # type: ignore[assignment]
     """The bytes the caller holds in storage (originals and results) against their quota."""
+    ImportFromUrl: _aio.UnaryUnaryMultiCallable[_images_pb2.ImportFromUrlRequest, _images_pb2.Image]  # type: ignore[assignment]
+    """Fetches the image at a URL and stores it exactly like an upload. Refused, unreachable or
+    failing URLs (private addresses, redirects past the limit, 404, too big, not an image) are
+    INVALID_ARGUMENT with the reason; nothing is stored for them.
+    """
 
 class ImagesServicer(metaclass=_abc_1.ABCMeta):
     """User-facing: every method needs `authorization: Bearer <access token>`. Another user's image
@@ -120,6 +130,17 @@ class ImagesServicer(metaclass=_abc_1.ABCMeta):
         context: _ServicerContext,
     ) -> _typing.Union[_images_pb2.Usage, _abc.Awaitable[_images_pb2.Usage]]:
         """The bytes the caller holds in storage (originals and results) against their quota."""
+
+    @_abc_1.abstractmethod
+    def ImportFromUrl(
+        self,
+        request: _images_pb2.ImportFromUrlRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_images_pb2.Image, _abc.Awaitable[_images_pb2.Image]]:
+        """Fetches the image at a URL and stores it exactly like an upload. Refused, unreachable or
+        failing URLs (private addresses, redirects past the limit, 404, too big, not an image) are
+        INVALID_ARGUMENT with the reason; nothing is stored for them.
+        """
 
 def add_ImagesServicer_to_server(servicer: ImagesServicer, server: _typing.Union[_grpc.Server, _aio.Server]) -> None: ...
 
