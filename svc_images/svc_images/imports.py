@@ -8,6 +8,8 @@ stays what it is for an upload (413).
 
 from __future__ import annotations
 
+import ssl
+
 from pixelflow.errors import InvalidArgument, QuotaExceeded, TooLarge, UnsupportedMediaType
 from pixelflow.runtime import Dependency, Service
 from pixelflow.storage import ObjectStore
@@ -19,7 +21,9 @@ from svc_images.records import ImageRecord
 from svc_images.settings import ImagesSettings
 
 
-def fetcher_for(settings: ImagesSettings, *, resolver: Resolver | None = None) -> UrlFetcher:
+def fetcher_for(
+    settings: ImagesSettings, *, resolver: Resolver | None = None, ssl_context: ssl.SSLContext | None = None
+) -> UrlFetcher:
     policy = FetchPolicy(
         allowed_networks=tuple(settings.fetch_allowed_networks),
         loopback_only=not settings.fetch_real_dns,
@@ -34,7 +38,7 @@ def fetcher_for(settings: ImagesSettings, *, resolver: Resolver | None = None) -
             resolver = SystemResolver(settings.fetch_connect_timeout_seconds)
         else:
             resolver = StaticResolver(settings.fetch_static_hosts)
-    return UrlFetcher(policy=policy, resolver=resolver)
+    return UrlFetcher(policy=policy, resolver=resolver, ssl_context=ssl_context)
 
 
 class Fetcher(Dependency[UrlFetcher]):
