@@ -80,7 +80,8 @@ class ImportStack:
 
     async def stored_nothing(self, owner: dict[str, Any]) -> None:
         listed = await self.http.get("/api/images", headers=bearer(owner))
-        assert listed.status_code == 200 and listed.json()["items"] == []
+        assert listed.status_code == 200
+        assert listed.json()["items"] == []
         usage = await self.http.get("/api/usage", headers=bearer(owner))
         assert usage.json()["used_bytes"] == 0
         client = s3_client(self.settings)
@@ -156,7 +157,8 @@ async def test_an_imported_image_is_stored_and_converted_like_an_upload(stack: I
     optimized = await stack.http.get(f"/api/images/{image['id']}/optimized", headers=bearer(owner))
     assert optimized.status_code == 200
     assert optimized.headers["content-type"] == "image/webp"
-    assert optimized.content[:4] == b"RIFF" and optimized.content[8:12] == b"WEBP"
+    assert optimized.content[:4] == b"RIFF"
+    assert optimized.content[8:12] == b"WEBP"
 
 
 async def test_three_redirects_are_followed_and_a_fourth_is_refused(stack: ImportStack) -> None:
@@ -335,8 +337,9 @@ async def test_grpcurl_describes_and_calls_import_from_url(stack: ImportStack) -
     address = stack.images.address
     code, described, err = await _grpcurl("-plaintext", address, "describe", "pixelflow.images.v1.Images")
     assert code == 0, err
-    assert "rpc ImportFromUrl ( .pixelflow.images.v1.ImportFromUrlRequest ) returns ( .pixelflow.images.v1.Image );" in (
-        described
+    assert (
+        "rpc ImportFromUrl ( .pixelflow.images.v1.ImportFromUrlRequest ) returns ( .pixelflow.images.v1.Image );"
+        in (described)
     )
     owner = await stack.owner()
     token = f"authorization: Bearer {owner['access_token']}"
@@ -348,4 +351,5 @@ async def test_grpcurl_describes_and_calls_import_from_url(stack: ImportStack) -
     body = json.dumps({"url": f"http://127.0.0.2:{stack.origin.port}/garden.png"})
     code, out, err = await _grpcurl("-plaintext", "-H", token, "-d", body, address, method)
     assert code != 0
-    assert "InvalidArgument" in err and "127.0.0.2 is a loopback address" in err
+    assert "InvalidArgument" in err
+    assert "127.0.0.2 is a loopback address" in err

@@ -97,8 +97,9 @@ def _refused_as(address: IPAddress) -> str | None:
 def _listed(address: IPAddress, networks: Iterable[IPNetwork]) -> bool:
     candidates: list[IPAddress] = [address]
     if isinstance(address, ipaddress.IPv6Address):
-        candidates.append(ipaddress.IPv6Address(int(address)))  # without a scope id
-        if (inner := embedded_ipv4(candidates[-1])) is not None:
+        plain = ipaddress.IPv6Address(int(address))  # without a scope id
+        candidates.append(plain)
+        if (inner := embedded_ipv4(plain)) is not None:
             candidates.append(inner)
     return any(c.version == n.version and c in n for c in candidates for n in networks)
 

@@ -221,4 +221,3 @@ class UrlFetcher:
             if not chunk:
                 return
             yield chunk
-
