@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import ipaddress
 import json
+import re
 import shutil
 import socket
 import sys
@@ -22,6 +23,7 @@ import httpx
 import pytest
 
 from edge.app import create_app
+from pixelflow.errors import InvalidArgument
 from pixelflow.runtime.testing import RunningService, serve_for_test
 from pixelflow.storage import s3_client
 from svc_images.fetch.addresses import IPAddress
@@ -290,8 +292,7 @@ async def test_tls_verifies_the_name_while_connecting_to_the_checked_address(sta
 async def test_a_name_outside_the_static_map_is_refused_without_a_lookup(
     http: httpx.AsyncClient, owner: dict[str, Any], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The default settings (as `make dev` and the session's stack run): no real DNS, only `localhost`,
-    and loopback is refused since nothing is allow-listed."""
+    """The session's stack resolves as `make dev` does: no real DNS, only the static map."""
     looked_up: list[str] = []
     real = socket.getaddrinfo
 
@@ -304,9 +305,21 @@ async def test_a_name_outside_the_static_map_is_refused_without_a_lookup(
     assert response.status_code == 422, response.text
     assert "'example.com' is unknown" in response.json()["detail"]
     assert "example.com" not in looked_up
-    response = await http.post("/api/images/from-url", json={"url": "http://localhost:9/a.jpg"}, headers=bearer(owner))
-    assert response.status_code == 422
-    assert "127.0.0.1 is a loopback address" in response.json()["detail"]
+
+
+async def test_the_defaults_refuse_loopback_and_reach_nothing_off_the_machine() -> None:
+    """Checked on the fetcher's target alone: resolution and the address rules, no connection."""
+    fetcher = fetcher_for(ImagesSettings(environment="test"))
+    for url, reason in (
+        ("http://localhost:8000/a.png", "127.0.0.1 is a loopback address"),  # mapped, but not allow-listed
+        ("http://93.184.215.14/a.png", "only fetches from its own machine"),  # public, but real DNS is off
+        ("http://[2606:4700::1]/a.png", "only fetches from its own machine"),
+    ):
+        with pytest.raises(InvalidArgument, match=re.escape(reason)):
+            await fetcher.target(fetcher.parse(url))
+    with_dns = fetcher_for(ImagesSettings(environment="test", fetch_real_dns=True))
+    target = await with_dns.target(with_dns.parse("http://93.184.215.14/a.png"))
+    assert target.addresses == (ipaddress.ip_address("93.184.215.14"),)
 
 
 async def test_the_request_body_is_validated(stack: ImportStack) -> None:
