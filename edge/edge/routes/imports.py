@@ -28,7 +28,6 @@ class UrlImport(BaseModel):
     url: str = Field(
         min_length=1,
         description="http(s) URL of the image: no credentials, public addresses only, at most 3 redirects",
-        examples=["https://example.com/photo.jpg"],
     )
 
 
