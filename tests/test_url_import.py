@@ -246,6 +246,17 @@ async def test_bytes_that_are_no_image_are_refused_whatever_the_declared_type(st
     await stack.stored_nothing(owner)
 
 
+async def test_an_image_past_the_pixel_limit_is_refused_from_its_header(stack: ImportStack) -> None:
+    owner = await stack.owner()
+    await stack.refused(owner, stack.origin.url("/bomb.png"), "cannot import", "pixel")
+    await stack.stored_nothing(owner)
+
+
+async def test_a_redirect_without_a_location_is_refused(stack: ImportStack) -> None:
+    owner = await stack.owner()
+    await stack.refused(owner, stack.origin.url("/no-location"), "302 without a Location")
+
+
 @pytest.mark.parametrize(("code", "reason"), [(404, "404 Not Found"), (500, "500 Internal Server Error")])
 async def test_an_upstream_error_is_422_naming_it(stack: ImportStack, code: int, reason: str) -> None:
     owner = await stack.owner()

@@ -14,7 +14,7 @@ from pixelflow.errors import InvalidArgument, QuotaExceeded, TooLarge, Unsupport
 from pixelflow.runtime import Dependency, Service
 from pixelflow.storage import ObjectStore
 from svc_images import quota, uploads
-from svc_images.fetch.client import FetchPolicy, UrlFetcher
+from svc_images.fetch.client import FetchPolicy, FetchRefused, UrlFetcher
 from svc_images.fetch.resolvers import Resolver, StaticResolver, SystemResolver
 from svc_images.queue import JobQueue
 from svc_images.records import ImageRecord
@@ -62,7 +62,7 @@ async def import_image(
     async with fetcher.download(url) as download:
         declared = download.declared_size
         if declared is not None and declared > limits.max_bytes:
-            raise InvalidArgument(
+            raise FetchRefused(
                 f"cannot import {download.url}: it is {declared:,} bytes, over the limit of {limits.max_bytes:,}"
             )
         # Like an upload: the room held is what the server declared, when it did.
@@ -77,7 +77,8 @@ async def import_image(
                     queue=queue,
                     limits=room.limits(limits),
                 )
-        except QuotaExceeded:
+        except (QuotaExceeded, FetchRefused):
             raise
-        except (TooLarge, UnsupportedMediaType) as exc:
-            raise InvalidArgument(f"cannot import {download.url}: {exc.message}") from exc
+        except (TooLarge, UnsupportedMediaType, InvalidArgument) as exc:
+            # The upload path's refusals of the bytes (too big, not an image, over the pixel limit).
+            raise FetchRefused(f"cannot import {download.url}: {exc.message}") from exc

@@ -18,6 +18,8 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
+from tests.support.images import png_declaring
+
 ENDLESS_CAP = 64 * 1024 * 1024
 
 
@@ -46,6 +48,8 @@ class Origin:
         app.router.add_get("/slow", self.slow)
         app.router.add_get("/page.html", self.page)
         app.router.add_get("/status/{code}", self.status)
+        app.router.add_get("/bomb.png", self.bomb)
+        app.router.add_get("/no-location", self.no_location)
         app.middlewares.append(self.record)
         return app
 
@@ -100,6 +104,12 @@ class Origin:
 
     async def page(self, request: web.Request) -> web.Response:
         return web.Response(body=b"<!doctype html><title>not an image</title>" * 20, content_type="image/png")
+
+    async def bomb(self, request: web.Request) -> web.Response:
+        return web.Response(body=png_declaring(30000, 30000), content_type="image/png")
+
+    async def no_location(self, request: web.Request) -> web.Response:
+        return web.Response(status=302)
 
     async def status(self, request: web.Request) -> web.Response:
         return web.Response(status=int(request.match_info["code"]), text="no")

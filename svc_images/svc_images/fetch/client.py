@@ -86,8 +86,12 @@ class PinnedResolver(AbstractResolver):
         return None
 
 
-def _refused(url: URL | str, why: str) -> InvalidArgument:
-    return InvalidArgument(f"cannot import {url}: {why}")
+class FetchRefused(InvalidArgument):
+    """The URL, or what its server did, is why: the caller's argument, said in the caller's terms."""
+
+
+def _refused(url: URL | str, why: str) -> FetchRefused:
+    return FetchRefused(f"cannot import {url}: {why}")
 
 
 class UrlFetcher:
@@ -160,8 +164,11 @@ class UrlFetcher:
         ) as session:
             url = self.parse(raw_url)
             for hop in range(policy.max_redirects + 1):
-                async with asyncio.timeout_at(deadline):
-                    target = await self.target(url)
+                try:
+                    async with asyncio.timeout_at(deadline):
+                        target = await self.target(url)
+                except TimeoutError as exc:
+                    raise _refused(url, f"looking up {url.host} took too long") from exc
                 if target.name is not None:
                     pinned.pins[target.name] = target.addresses
                 response = await self._request(session, target.url, deadline)
@@ -169,6 +176,8 @@ class UrlFetcher:
                     break
                 location = response.headers.get("Location", "")
                 response.release()
+                if not location:
+                    raise _refused(raw_url, f"the server answered {response.status} without a Location")
                 if hop == policy.max_redirects:
                     raise _refused(raw_url, f"it redirects more than {policy.max_redirects} times")
                 try:
@@ -194,6 +203,10 @@ class UrlFetcher:
             raise _refused(url, "the TLS connection failed") from exc
         except aiohttp.ClientConnectorError as exc:
             raise _refused(url, f"could not connect to {url.host} ({exc.strerror or 'refused'})") from exc
+        except aiohttp.ConnectionTimeoutError as exc:
+            raise _refused(
+                url, f"could not connect to {url.host} within {self.policy.connect_timeout_seconds:g} s"
+            ) from exc
         except aiohttp.ServerTimeoutError as exc:
             raise _refused(url, "the server took too long to answer") from exc
         except TimeoutError as exc:
