@@ -175,7 +175,7 @@ class UrlFetcher:
                 if response.status not in REDIRECTS:
                     break
                 location = response.headers.get("Location", "")
-                response.release()
+                response.close()  # its body is not wanted; the next hop opens its own connection
                 if not location:
                     raise _refused(raw_url, f"the server answered {response.status} without a Location")
                 if hop == policy.max_redirects:
@@ -191,7 +191,8 @@ class UrlFetcher:
                     url=target.url, declared_size=response.content_length, chunks=self._body(response, deadline)
                 )
             finally:
-                response.release()
+                # Closed, not returned to a pool: a body cut at the size limit must stop arriving.
+                response.close()
 
     async def _request(self, session: aiohttp.ClientSession, url: URL, deadline: float) -> aiohttp.ClientResponse:
         try:
