@@ -4,6 +4,7 @@ request is sent anywhere: refusing a range is proven on the check, never by conn
 from __future__ import annotations
 
 import ipaddress
+import socket
 
 import pytest
 
@@ -76,6 +77,43 @@ def test_ipv4_spellings_are_read_as_the_os_reads_them(spelling: str, address: st
     parsed = parse_host(spelling)
     assert parsed == ipaddress.ip_address(address)
     assert check_address(parsed).allowed is (address == "8.8.8.8")
+
+
+@pytest.mark.parametrize(
+    "spelling",
+    [
+        "2130706433",
+        "0x7f000001",
+        "017700000001",
+        "0x7f.1",
+        "0177.0.0.1",
+        "127.1",
+        "127.0.1",
+        "0",
+        "0xA9.0xFE.0xA9.0xFE",
+        "10.1",
+        "192.168.257",
+        "0300.0250.1.1",
+        "134744072",
+        "1.2.3.4",
+        "00",
+        "255.255.255.255",
+        "4294967295",
+    ],
+)
+def test_the_spellings_agree_with_the_c_library(spelling: str) -> None:
+    """`inet_aton` only parses (no lookup): what the OS makes of the spelling is what is checked."""
+    assert parse_host(spelling) == ipaddress.IPv4Address(socket.inet_aton(spelling))
+
+
+@pytest.mark.parametrize(
+    "spelling", ["256.0.0.1", "1.2.3.4.5", "0x100.1", "09.1.1.1", "08", "0x", "4294967296", "1.16777216"]
+)
+def test_spellings_the_c_library_refuses_are_refused(spelling: str) -> None:
+    with pytest.raises(OSError):
+        socket.inet_aton(spelling)
+    with pytest.raises(BadHost):
+        parse_host(spelling)
 
 
 @pytest.mark.parametrize("host", ["::ffff:7f00:1", "::ffff:127.0.0.1", "0:0:0:0:0:ffff:7f00:0001", "::1", "[::1]"])

@@ -127,7 +127,7 @@ class BadHost(ValueError):
     """A host that is neither a name nor an address."""
 
 
-_NUMBER = re.compile(r"^(0[xX][0-9a-fA-F]*|0[0-7]*|[1-9][0-9]*)$")
+_NUMBER = re.compile(r"^(0[xX][0-9a-fA-F]+|0[0-7]*|[1-9][0-9]*)$")
 _NUMERIC_LOOKING = re.compile(r"^(0[xX][0-9a-fA-F]*|[0-9]+)$")
 _LABEL = re.compile(r"^[a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?$")
 
@@ -136,7 +136,7 @@ def _number(part: str) -> int:
     if not _NUMBER.match(part):
         raise BadHost(f"{part!r} is not a number")
     if part[:2] in ("0x", "0X"):
-        return int(part[2:] or "0", 16)
+        return int(part[2:], 16)
     if len(part) > 1 and part[0] == "0":
         return int(part, 8)
     return int(part)
