@@ -377,3 +377,21 @@ async def test_grpcurl_describes_and_calls_import_from_url(stack: ImportStack) -
     assert code != 0
     assert "InvalidArgument" in err
     assert "127.0.0.2 is a loopback address" in err
+
+
+async def test_an_ipv6_address_is_pinned_like_an_ipv4_one(images_settings: ImagesSettings) -> None:
+    """Over ::1, allow-listed for this fetcher alone: by name (resolved once) and as a literal."""
+    settings = images_settings.model_copy(update={"fetch_allowed_networks": [ipaddress.ip_network("::1/128")]})
+    resolver = StaticResolver({"six.test": [ipaddress.ip_address("::1")]})
+    fetcher = fetcher_for(settings, resolver=resolver)
+    origin = Origin(image=GARDEN_PNG.read_bytes())
+    async with serving(origin, host="::1"):
+        for url in (f"http://six.test:{origin.port}/garden.png", f"http://[::1]:{origin.port}/garden.png"):
+            async with fetcher.download(url) as download:
+                assert b"".join([chunk async for chunk in download.chunks]) == origin.image
+        assert origin.requests == [
+            ("/garden.png", f"six.test:{origin.port}"),
+            ("/garden.png", f"[::1]:{origin.port}"),
+        ]
+        with pytest.raises(InvalidArgument, match=r"127\.0\.0\.1 is a loopback address"):
+            await fetcher.target(fetcher.parse(f"http://127.0.0.1:{origin.port}/garden.png"))

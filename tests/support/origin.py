@@ -115,17 +115,17 @@ class Origin:
         return web.Response(status=int(request.match_info["code"]), text="no")
 
 
-def _listening() -> socket.socket:
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.bind(("127.0.0.1", 0))
+def _listening(host: str) -> socket.socket:
+    sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM)
+    sock.bind((host, 0))
     return sock
 
 
 @asynccontextmanager
-async def serving(origin: Origin, tls: ssl.SSLContext | None = None) -> AsyncIterator[Origin]:
+async def serving(origin: Origin, tls: ssl.SSLContext | None = None, host: str = "127.0.0.1") -> AsyncIterator[Origin]:
     runner = web.AppRunner(origin.app(), shutdown_timeout=1)
     await runner.setup()
-    plain, secure = _listening(), _listening()
+    plain, secure = _listening(host), _listening(host)
     origin.port, origin.tls_port = plain.getsockname()[1], secure.getsockname()[1]
     await web.SockSite(runner, plain).start()
     if tls is not None:
