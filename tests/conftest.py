@@ -8,6 +8,7 @@ import os
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
+from ipaddress import ip_network
 from pathlib import Path
 from typing import Any
 
@@ -136,6 +137,8 @@ def images_settings(
         s3_endpoint=s3_endpoint,
         s3_bucket=f"pixelflow-test-{RUN_ID}",
         max_upload_bytes=2 * 1024 * 1024,
+        # URL imports may reach the tests' own servers on 127.0.0.1, nothing else (real DNS stays off).
+        fetch_allowed_networks=[ip_network("127.0.0.1/32")],
         reconcile_interval_seconds=0.5,
         reconcile_after_seconds=4,
         shutdown_grace_seconds=5,

@@ -29,6 +29,7 @@ from tests.support.schemathesis_hooks import (
     ISSUED_LINKS_ENV,
     SIGN_OUT_ADDRESS_ENV,
     TINY_PNG,
+    TINY_PNG_NAME,
 )
 from tests.support.users import bearer, client_address, register
 
@@ -47,6 +48,7 @@ async def edge_with_web_app(
     dist = tmp_path / "dist"
     (dist / "assets").mkdir(parents=True)
     (dist / "index.html").write_text("<!doctype html><title>pixelflow</title>")
+    (dist / TINY_PNG_NAME).write_bytes(TINY_PNG)  # what URL imports fetch
     # Sign-in limits have their own tests (test_ratelimit.py); here they would only turn schemathesis'
     # wrong guesses into 429s and leave the logic behind the auth routes untested.
     generous = {"auth_rate_limit_per_minute": 100_000, "auth_failures_per_email_and_client": 100_000}

@@ -16,7 +16,7 @@ from edge.grpc_clients import Backends
 from edge.links import document_link_limits
 from edge.middleware import BodyLimitMiddleware, RequestContextMiddleware
 from edge.ratelimit import RateLimiter
-from edge.routes import auth, downloads, health, images, links, usage
+from edge.routes import auth, downloads, health, images, imports, links, usage
 from edge.settings import EdgeSettings
 from edge.sockets import create_socket_server
 from edge.webapp import WebAppMount
@@ -60,6 +60,7 @@ def create_app(settings: EdgeSettings) -> ASGIApp:
     )
     app.include_router(health.router)
     app.include_router(auth.router)
+    app.include_router(imports.router)
     app.include_router(images.router)
     app.include_router(downloads.router)
     app.include_router(links.router)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from pixelflow.images.v1 import images_pb2
 from svc_images.capabilities.downloads import DownloadsCapability
+from svc_images.capabilities.imports import ImportCapability
 from svc_images.capabilities.library import LibraryCapability
 from svc_images.capabilities.links import LinksCapability
 from svc_images.capabilities.processing import ProcessingCapability
@@ -17,7 +18,9 @@ from svc_images.dependencies import TORTOISE_APP, TORTOISE_MODELS
 __all__ = ["TORTOISE_APP", "TORTOISE_MODELS", "ImagesService"]
 
 
-class ImagesService(UploadCapability, LibraryCapability, ProcessingCapability, DownloadsCapability, LinksCapability):
+class ImagesService(
+    ImportCapability, UploadCapability, LibraryCapability, ProcessingCapability, DownloadsCapability, LinksCapability
+):
     name = "images"
     grpc_services = (
         images_pb2.DESCRIPTOR.services_by_name["Images"],

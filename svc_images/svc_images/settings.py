@@ -8,10 +8,11 @@ from pixelflow.media.storage import S3Settings
 from pixelflow.runtime.server import GrpcServerSettings
 from pixelflow.runtime.sessions import SessionStoreSettings
 from svc_images.cursors import cursor_key
+from svc_images.fetch.settings import FetchSettings
 from svc_images.links import LinkPolicy, link_key
 
 
-class ImagesSettings(GrpcServerSettings, S3Settings, SessionStoreSettings, ProcessingSettings):
+class ImagesSettings(GrpcServerSettings, S3Settings, SessionStoreSettings, ProcessingSettings, FetchSettings):
     """svc_images' settings, from `PIXELFLOW_IMAGES_*` environment variables."""
 
     model_config = SettingsConfigDict(env_prefix="PIXELFLOW_IMAGES_")

@@ -37,6 +37,8 @@ ACCESS_TOKEN_ENV = "PIXELFLOW_ST_ACCESS_TOKEN"
 SIGN_OUT_ADDRESS_ENV = "PIXELFLOW_ST_SIGN_OUT_ADDRESS"
 IMAGE_IDS_ENV = "PIXELFLOW_ST_IMAGE_IDS"
 ISSUED_LINKS_ENV = "PIXELFLOW_ST_LINKS"
+# Served beside the web app's index.html, for URL imports.
+TINY_PNG_NAME = "tiny.png"
 
 
 def _meant_valid(case: Any, location: ParameterLocation) -> bool:
@@ -100,6 +102,9 @@ def map_case(context: Any, case: Any) -> Any:
     elif route == ("POST", "/api/images") and valid_body:
         if "file" in body:
             body["file"] = TINY_PNG
+    elif route == ("POST", "/api/images/from-url") and valid_body and isinstance(body.get("url"), str):
+        # An image the test serves on 127.0.0.1, which the test stack's allow-list lets svc_images reach.
+        body["url"] = f"{os.environ[EDGE_URL_ENV]}/{TINY_PNG_NAME}"
     elif route == ("GET", "/api/images") and isinstance(query, dict) and _meant_valid(case, ParameterLocation.QUERY):
         if query.get("cursor") and (issued := _listed(ISSUED_CURSORS_ENV)):
             query["cursor"] = random.choice(issued)

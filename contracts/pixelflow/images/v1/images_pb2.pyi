@@ -258,3 +258,9 @@ class DownloadLinkRequest(_message.Message):
     expires: int
     signature: str
     def __init__(self, image_id: _Optional[str] = ..., variant: _Optional[str] = ..., expires: _Optional[int] = ..., signature: _Optional[str] = ...) -> None: ...
+
+class ImportFromUrlRequest(_message.Message):
+    __slots__ = ("url",)
+    URL_FIELD_NUMBER: _ClassVar[int]
+    url: str
+    def __init__(self, url: _Optional[str] = ...) -> None: ...

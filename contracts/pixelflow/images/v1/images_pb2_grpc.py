@@ -87,6 +87,11 @@ class ImagesStub:
                 request_serializer=pixelflow_dot_images_dot_v1_dot_images__pb2.DownloadLinkRequest.SerializeToString,
                 response_deserializer=pixelflow_dot_images_dot_v1_dot_images__pb2.DownloadChunk.FromString,
                 _registered_method=True)
+        self.ImportFromUrl = channel.unary_unary(
+                '/pixelflow.images.v1.Images/ImportFromUrl',
+                request_serializer=pixelflow_dot_images_dot_v1_dot_images__pb2.ImportFromUrlRequest.SerializeToString,
+                response_deserializer=pixelflow_dot_images_dot_v1_dot_images__pb2.Image.FromString,
+                _registered_method=True)
 
 
 class ImagesServicer:
@@ -167,6 +172,15 @@ class ImagesServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def ImportFromUrl(self, request, context):
+        """Fetches the image at a URL and stores it exactly like an upload. Refused, unreachable or
+        failing URLs (private addresses, redirects past the limit, 404, too big, not an image) are
+        INVALID_ARGUMENT with the reason; nothing is stored for them.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_ImagesServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -219,6 +233,11 @@ def add_ImagesServicer_to_server(servicer, server):
                     servicer.DownloadLink,
                     request_deserializer=pixelflow_dot_images_dot_v1_dot_images__pb2.DownloadLinkRequest.FromString,
                     response_serializer=pixelflow_dot_images_dot_v1_dot_images__pb2.DownloadChunk.SerializeToString,
+            ),
+            'ImportFromUrl': grpc.unary_unary_rpc_method_handler(
+                    servicer.ImportFromUrl,
+                    request_deserializer=pixelflow_dot_images_dot_v1_dot_images__pb2.ImportFromUrlRequest.FromString,
+                    response_serializer=pixelflow_dot_images_dot_v1_dot_images__pb2.Image.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -494,6 +513,33 @@ class Images:
             '/pixelflow.images.v1.Images/DownloadLink',
             pixelflow_dot_images_dot_v1_dot_images__pb2.DownloadLinkRequest.SerializeToString,
             pixelflow_dot_images_dot_v1_dot_images__pb2.DownloadChunk.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ImportFromUrl(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/pixelflow.images.v1.Images/ImportFromUrl',
+            pixelflow_dot_images_dot_v1_dot_images__pb2.ImportFromUrlRequest.SerializeToString,
+            pixelflow_dot_images_dot_v1_dot_images__pb2.Image.FromString,
             options,
             channel_credentials,
             insecure,

@@ -61,6 +61,11 @@ class ImagesStub:
     """Needs no authorization: the link's signature is the credential. NOT_FOUND for an altered link or
     an image that no longer exists; PERMISSION_DENIED (error kind `expired`) once it has expired.
     """
+    ImportFromUrl: _grpc.UnaryUnaryMultiCallable[_images_pb2.ImportFromUrlRequest, _images_pb2.Image]
+    """Fetches the image at a URL and stores it exactly like an upload. Refused, unreachable or
+    failing URLs (private addresses, redirects past the limit, 404, too big, not an image) are
+    INVALID_ARGUMENT with the reason; nothing is stored for them.
+    """
 
 @_typing.type_check_only
 class ImagesAsyncStub(ImagesStub):
@@ -94,6 +99,11 @@ class ImagesAsyncStub(ImagesStub):
     DownloadLink: _aio.UnaryStreamMultiCallable[_images_pb2.DownloadLinkRequest, _images_pb2.DownloadChunk]  # type: ignore[assignment]
     """Needs no authorization: the link's signature is the credential. NOT_FOUND for an altered link or
     an image that no longer exists; PERMISSION_DENIED (error kind `expired`) once it has expired.
+    """
+    ImportFromUrl: _aio.UnaryUnaryMultiCallable[_images_pb2.ImportFromUrlRequest, _images_pb2.Image]  # type: ignore[assignment]
+    """Fetches the image at a URL and stores it exactly like an upload. Refused, unreachable or
+    failing URLs (private addresses, redirects past the limit, 404, too big, not an image) are
+    INVALID_ARGUMENT with the reason; nothing is stored for them.
     """
 
 class ImagesServicer(metaclass=_abc_1.ABCMeta):
@@ -185,6 +195,17 @@ class ImagesServicer(metaclass=_abc_1.ABCMeta):
     ) -> _typing.Union[_abc.Iterator[_images_pb2.DownloadChunk], _abc.AsyncIterator[_images_pb2.DownloadChunk]]:
         """Needs no authorization: the link's signature is the credential. NOT_FOUND for an altered link or
         an image that no longer exists; PERMISSION_DENIED (error kind `expired`) once it has expired.
+        """
+
+    @_abc_1.abstractmethod
+    def ImportFromUrl(
+        self,
+        request: _images_pb2.ImportFromUrlRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_images_pb2.Image, _abc.Awaitable[_images_pb2.Image]]:
+        """Fetches the image at a URL and stores it exactly like an upload. Refused, unreachable or
+        failing URLs (private addresses, redirects past the limit, 404, too big, not an image) are
+        INVALID_ARGUMENT with the reason; nothing is stored for them.
         """
 
 def add_ImagesServicer_to_server(servicer: ImagesServicer, server: _typing.Union[_grpc.Server, _aio.Server]) -> None: ...
