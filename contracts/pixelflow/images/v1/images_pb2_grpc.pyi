@@ -47,6 +47,10 @@ class ImagesStub:
     """First message: the header; every later one: a chunk. FAILED_PRECONDITION while not done."""
     GetUsage: _grpc.UnaryUnaryMultiCallable[_images_pb2.GetUsageRequest, _images_pb2.Usage]
     """The bytes the caller holds in storage (originals and results) against their quota."""
+    Convert: _grpc.UnaryUnaryMultiCallable[_images_pb2.ConvertRequest, _images_pb2.Image]
+    """A new image of the same original (shared, not copied) converted with other options; the
+    image it is made from is unchanged.
+    """
 
 @_typing.type_check_only
 class ImagesAsyncStub(ImagesStub):
@@ -67,6 +71,10 @@ class ImagesAsyncStub(ImagesStub):
     """First message: the header; every later one: a chunk. FAILED_PRECONDITION while not done."""
     GetUsage: _aio.UnaryUnaryMultiCallable[_images_pb2.GetUsageRequest, _images_pb2.Usage]  # type: ignore[assignment]
     """The bytes the caller holds in storage (originals and results) against their quota."""
+    Convert: _aio.UnaryUnaryMultiCallable[_images_pb2.ConvertRequest, _images_pb2.Image]  # type: ignore[assignment]
+    """A new image of the same original (shared, not copied) converted with other options; the
+    image it is made from is unchanged.
+    """
 
 class ImagesServicer(metaclass=_abc_1.ABCMeta):
     """User-facing: every method needs `authorization: Bearer <access token>`. Another user's image
@@ -120,6 +128,16 @@ class ImagesServicer(metaclass=_abc_1.ABCMeta):
         context: _ServicerContext,
     ) -> _typing.Union[_images_pb2.Usage, _abc.Awaitable[_images_pb2.Usage]]:
         """The bytes the caller holds in storage (originals and results) against their quota."""
+
+    @_abc_1.abstractmethod
+    def Convert(
+        self,
+        request: _images_pb2.ConvertRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_images_pb2.Image, _abc.Awaitable[_images_pb2.Image]]:
+        """A new image of the same original (shared, not copied) converted with other options; the
+        image it is made from is unchanged.
+        """
 
 def add_ImagesServicer_to_server(servicer: ImagesServicer, server: _typing.Union[_grpc.Server, _aio.Server]) -> None: ...
 
