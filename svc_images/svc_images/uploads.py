@@ -13,9 +13,11 @@ from dataclasses import dataclass
 import grpc
 
 from pixelflow.errors import DomainError, InvalidArgument, TooLarge, Unavailable, UnsupportedMediaType
+from pixelflow.options import ProcessingOptions
 from pixelflow.storage import STORAGE_ERRORS, ObjectStore
 from svc_images.jpeg import JpegHeaderWalker, JpegScanCounter
 from svc_images.models import Image
+from svc_images.options import check_for_image
 from svc_images.probe import (
     MAGIC_BYTES_NEEDED,
     NOT_SUPPORTED,
@@ -174,9 +176,14 @@ async def upload_image(
     store: ObjectStore,
     queue: JobQueue,
     limits: UploadLimits,
+    options: ProcessingOptions | None = None,
 ) -> ImageRecord:
+    """`options` (checked already) are stored with the image; refused here, before anything is
+    stored, when the output they ask of this image would pass the pixel limit."""
     stream = UploadStream(chunks, limits)
     await stream.probe()
+    if options is not None and stream.header is not None:
+        check_for_image(options, width=stream.header.width, height=stream.header.height, max_pixels=limits.max_pixels)
     image_id = uuid.uuid4()
     key = original_key(owner_id, image_id)
     try:
@@ -190,6 +197,8 @@ async def upload_image(
                 max_pixels=limits.max_pixels,
                 budget=limits.late_header,
             )
+            if options is not None:  # a header past the probe: checked once read back
+                check_for_image(options, width=header.width, height=header.height, max_pixels=limits.max_pixels)
         except DomainError:
             raise
         except STORAGE_ERRORS as exc:
@@ -203,6 +212,7 @@ async def upload_image(
             width=header.width,
             height=header.height,
             size_bytes=stream.size,
+            options=options.as_dict() if options is not None else None,
         )
     except BaseException:
         # Refused, failed or cancelled midway: leave no object behind (a row was not written).

@@ -21,7 +21,6 @@ from svc_worker.encoders import Encoder, encoder_of
 from svc_worker.geometry import output_frames, shape
 from svc_worker.source import BrokenImage, Source, reason
 
-
 # An output's name becomes a file name here.
 _NAME = re.compile(r"[a-z0-9][a-z0-9_-]{0,63}")
 
