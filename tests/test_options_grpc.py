@@ -97,7 +97,7 @@ async def test_images_from_before_options_keep_the_default_output(
             await db.execute(INSERT_IMAGE, old, owner_id, timedelta(hours=1))
         finally:
             await db.close()
-        assert await upgrade(MIGRATIONS, url) == ["4"]
+        assert "4" in await upgrade(MIGRATIONS, url)  # 3 (another change) may come with it
 
         settings = images_settings.model_copy(update={"database_url": url})
         async with serve_for_test(ImagesService(settings, jobs=ParkedQueue())) as images:
