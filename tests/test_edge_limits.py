@@ -135,7 +135,10 @@ async def test_a_form_of_empty_parts_is_refused_at_the_first(
     assert (status, answer) == (
         422,
         {
-            "detail": "unknown form field '': the upload takes only 'format', 'quality', 'width', 'height', 'fit', 'enlarge', 'file'"
+            "detail": (
+                "unknown form field '': the upload takes only "
+                "'format', 'quality', 'width', 'height', 'fit', 'enlarge', 'file'"
+            )
         },
     )
     assert meter.read["parts"] <= READ_SLACK
@@ -176,7 +179,8 @@ async def test_a_malformed_form_is_refused_without_a_warning(caplog: pytest.LogC
         ("epilogue", b"", b"\r\n--b--\r\n" + b"\r\n" * (8 * MIB),
          "the form after the 'file' field is over 1,024 bytes"),
         ("fields", b'--b\r\nContent-Disposition: form-data; name="note"\r\n\r\n' + b"n" * (8 * MIB) + b"\r\n",
-         b"\r\n--b--\r\n", "unknown form field 'note': the upload takes only 'format', 'quality', 'width', 'height', 'fit', 'enlarge', 'file'"),
+         b"\r\n--b--\r\n", "unknown form field 'note': the upload takes only "
+         "'format', 'quality', 'width', 'height', 'fit', 'enlarge', 'file'"),
     ],
 )  # fmt: skip
 async def test_what_surrounds_the_file_is_bounded(

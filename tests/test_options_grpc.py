@@ -54,9 +54,7 @@ def _upload(
     return call
 
 
-async def test_grpc_upload_and_convert_take_options(
-    images_server: RunningService, auth_server: RunningService
-) -> None:
+async def test_grpc_upload_and_convert_take_options(images_server: RunningService, auth_server: RunningService) -> None:
     stub = images_pb2_grpc.ImagesStub(images_server.channel)
     _, auth = await _session(auth_server)
     image = await _upload(stub, auth, images_pb2.ProcessingOptions(format="png", width=100, fit="inside"))
@@ -72,7 +70,8 @@ async def test_grpc_upload_and_convert_take_options(
         images_pb2.ConvertRequest(id=image.id, options=images_pb2.ProcessingOptions(format="avif", quality=50)),
         metadata=auth,
     )
-    assert again.id != image.id and (again.options.format, again.options.quality) == ("avif", 50)
+    assert again.id != image.id
+    assert (again.options.format, again.options.quality) == ("avif", 50)
     with pytest.raises(grpc.aio.AioRpcError) as fill:
         await stub.Convert(
             images_pb2.ConvertRequest(id=image.id, options=images_pb2.ProcessingOptions(fit="fill", height=9)),
@@ -157,4 +156,5 @@ def test_limits_name_the_field() -> None:
 def test_avif_quality_follows_the_measured_table() -> None:
     assert [avif_quality(q) for q in (1, 50, 80, 100)] == [1, 35, 50, 100]
     qualities = [avif_quality(q) for q in range(1, 101)]
-    assert qualities == sorted(qualities) and all(1 <= q <= 100 for q in qualities)
+    assert qualities == sorted(qualities)
+    assert all(1 <= q <= 100 for q in qualities)
