@@ -130,6 +130,8 @@ async def test_images_from_before_options_keep_the_default_output(
     [
         (ProcessingOptions(), (20000, 100), (16383, 82), (16383, 82)),
         (ProcessingOptions(format="png"), (20000, 100), (20000, 100), (20000, 100)),
+        # nothing to enlarge to without a box
+        (ProcessingOptions(enlarge=True), (100, 50), (100, 50), (100, 50)),
         (ProcessingOptions(width=1000, enlarge=True), (100, 4000), (410, 16383), (410, 16383)),
         (ProcessingOptions(width=50, height=50, fit="cover"), (400, 100), (200, 50), (50, 50)),
         (ProcessingOptions(width=50, height=50, fit="cover"), (40, 10), (40, 10), (40, 10)),

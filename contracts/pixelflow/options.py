@@ -99,7 +99,7 @@ def output_size(width: int, height: int, options: ProcessingOptions) -> OutputSi
             scale = max(ratios)  # fills the box; the overflow is cropped (one side: as inside)
         else:
             scale = min([*ratios, options.max_side / width, options.max_side / height])
-        if not options.enlarge:
+        if not options.enlarge or not ratios:  # without a box there is nothing to enlarge to
             scale = min(scale, 1.0)
         sx = sy = scale
     scaled_w, scaled_h = max(1, round(width * sx)), max(1, round(height * sy))

@@ -3,9 +3,9 @@ OpenAPI document describes what the browser receives either way."""
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 from pydantic.config import JsonDict
 
 from pixelflow.images.v1 import images_pb2
@@ -33,19 +33,32 @@ FORMAT_OF_TYPE = {output.content_type: name for name, output in FORMATS.items()}
 _TIMESTAMP: JsonDict = {"format": "date-time"}
 
 
+def _json_integer(value: object) -> object:
+    """JSON Schema's integer: 127 or 127.0, never "127" or true (pydantic's lax mode takes both)."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValueError("must be an integer")
+    return value
+
+
+Quality = Annotated[int, Field(ge=MIN_QUALITY, le=MAX_QUALITY), BeforeValidator(_json_integer)]
+Side = Annotated[int, Field(ge=MIN_SIDE, le=MAX_SIDE), BeforeValidator(_json_integer)]
+
+
 class PublicOptions(BaseModel):
     """How the `optimized` result is made (the body of a conversion; in the image, what it was made with)."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     format: Literal["webp", "avif", "jpeg", "png"] = "webp"
-    quality: int = Field(DEFAULT_QUALITY, ge=MIN_QUALITY, le=MAX_QUALITY, description="ignored for png")
-    width: int | None = Field(None, ge=MIN_SIDE, le=MAX_SIDE, description="of the box (webp: at most 16383)")
-    height: int | None = Field(None, ge=MIN_SIDE, le=MAX_SIDE, description="of the box (webp: at most 16383)")
+    quality: Quality = Field(DEFAULT_QUALITY, description="ignored for png")
+    width: Side | None = Field(None, description="of the box (webp: at most 16383)")
+    height: Side | None = Field(None, description="of the box (webp: at most 16383)")
     fit: Literal["inside", "cover", "fill"] = Field(
         "inside", description="inside: aspect kept within the box; cover: fills it, cropped; fill: stretched"
     )
-    enlarge: bool = Field(False, description="scale a smaller image up to the box")
+    enlarge: bool = Field(False, strict=True, description="scale a smaller image up to the box")
 
     def domain(self) -> ProcessingOptions:
         return ProcessingOptions(**self.model_dump())

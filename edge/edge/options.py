@@ -3,6 +3,7 @@ their types and checked here, so a bad one is refused before the file's first by
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from pixelflow.errors import InvalidArgument
@@ -20,14 +21,17 @@ from pixelflow.options import (
 from pixelflow.public import PublicOptions
 
 _WHOLE_NUMBERS = ("quality", "width", "height")
-_BOOLEANS = {"true": True, "1": True, "on": True, "yes": True, "false": False, "0": False, "off": False, "no": False}
+_WHOLE_NUMBER = re.compile(r"-?[0-9]{1,9}(\.0*)?")
+# A boolean as the OpenAPI form writes one (and browsers' forms and curl send).
+_BOOLEANS = {"true": True, "false": False}
 
 
 def _value(name: str, raw: str) -> Any:
     if name in _WHOLE_NUMBERS:
-        if not raw.isascii() or not raw.isdigit() or len(raw) > 9:
+        # JSON Schema's integer, as a form writes it: 127, or 127.0.
+        if not _WHOLE_NUMBER.fullmatch(raw):
             raise InvalidArgument(f"{name}: must be a whole number", field=name)
-        return int(raw)
+        return int(raw.split(".")[0])
     if name == "enlarge":
         if raw.lower() not in _BOOLEANS:
             raise InvalidArgument(f"{name}: must be true or false", field=name)
