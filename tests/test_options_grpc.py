@@ -5,26 +5,32 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import AsyncIterator, Awaitable
+from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 
 import asyncpg
 import grpc
 import pytest
+import pyvips
 
 from pixelflow.auth.v1 import auth_pb2, auth_pb2_grpc
 from pixelflow.errors import ERROR_FIELD_KEY, InvalidArgument
 from pixelflow.images.v1 import images_pb2, images_pb2_grpc
 from pixelflow.options import ProcessingOptions, check_output, checked, output_size
+from pixelflow.outputs import OutputSpec
 from pixelflow.runtime.testing import RunningService, serve_for_test
 from svc_images.migrations import MIGRATIONS
 from svc_images.service import ImagesService
 from svc_images.settings import ImagesSettings
-from svc_worker.encoders import avif_quality
+from svc_worker.convert import BrokenImage, convert
+from svc_worker.encoders import AVIF_EFFORT, avif_quality
 from tests.support import formats
+from tests.support.images import animated_gif
 from tests.support.migrations import previous_release, upgrade
 from tests.support.users import PASSWORD, unique_email
 from tests.test_quota import ParkedQueue
+from tools.avif_quality import CORPUS, ssim
 
 SOURCE = formats.jpeg(formats.gradient(400, 300), Q=90)
 INSERT_IMAGE = (
@@ -160,3 +166,28 @@ def test_avif_quality_follows_the_measured_table() -> None:
     qualities = [avif_quality(q) for q in range(1, 101)]
     assert qualities == sorted(qualities)
     assert all(1 <= q <= 100 for q in qualities)
+
+
+def test_avif_at_the_mapped_quality_looks_like_webp_at_the_same_number() -> None:
+    """The table's claim on one photo of the corpus it was measured on: SSIM within half a hundredth."""
+    photo = pyvips.Image.thumbnail(str(CORPUS / "garden.jpg"), 800).copy_memory()
+    webp = pyvips.Image.new_from_buffer(photo.webpsave_buffer(Q=80, effort=4), "")
+    avif = pyvips.Image.new_from_buffer(
+        photo.heifsave_buffer(Q=avif_quality(80), compression="av1", effort=AVIF_EFFORT), ""
+    )
+    assert abs(ssim(photo, avif) - ssim(photo, webp)) < 0.005
+
+
+def test_an_output_over_the_pixel_limit_with_its_frames_fails_in_the_worker(tmp_path: Path) -> None:
+    """svc_images checks one frame against the header; the worker counts every frame it writes."""
+    source = tmp_path / "animated.gif"
+    source.write_bytes(animated_gif(3))  # 3 frames of 24×16 = 1152 pixels
+    fits = OutputSpec(name="optimized", format="webp", quality=80, effort=0, max_width=30, enlarge=True)
+    [rendered] = convert(source, [fits], tmp_path, max_pixels=2000)  # 30×20×3 = 1800
+    assert (rendered.width, rendered.height, rendered.frames) == (30, 20, 3)
+    (tmp_path / "more").mkdir()
+    with pytest.raises(BrokenImage, match="3,240 pixels with its frames"):  # 40×27×3
+        convert(source, [replace(fits, max_width=40)], tmp_path / "more", max_pixels=2000)
+    # A still format writes the first frame only: the same size fits.
+    [still] = convert(source, [replace(fits, max_width=40, format="png")], tmp_path / "more", max_pixels=2000)
+    assert (still.width, still.height, still.frames) == (40, 27, 1)
