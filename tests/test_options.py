@@ -246,6 +246,16 @@ async def test_an_option_past_the_output_limit_of_this_image_is_refused_before_s
     assert await _originals(images_settings, owner) == []
 
 
+async def test_an_animation_counts_every_frame_it_keeps_against_the_limit(
+    http: httpx.AsyncClient, owner: dict[str, Any], images_settings: ImagesSettings
+) -> None:
+    # 3 frames of 24×16 enlarged to 10000×6667: 67 MP a frame, 200 MP as the WebP animation keeps them.
+    response = await _upload(http, owner, animated_gif(3), {"width": "10000", "enlarge": "true"})
+    assert response.status_code == 422, response.text
+    assert "10000×6667×3 frames, over the limit" in response.json()["detail"][0]["msg"]
+    assert await _originals(images_settings, owner) == []
+
+
 async def test_convert_again_shares_the_original_and_leaves_the_first_alone(
     http: httpx.AsyncClient, owner: dict[str, Any], listener: Listener, images_settings: ImagesSettings
 ) -> None:

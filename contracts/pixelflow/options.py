@@ -108,14 +108,23 @@ def output_size(width: int, height: int, options: ProcessingOptions) -> OutputSi
     return OutputSize(scaled_width=scaled_w, scaled_height=scaled_h, width=out_w, height=out_h)
 
 
-def check_output(width: int, height: int, options: ProcessingOptions, *, max_pixels: int) -> OutputSize:
-    """`output_size`, refused (naming the field) past `max_pixels`, the limit inputs have."""
+# The one output format that keeps every frame of an animation.
+ANIMATED_FORMATS = frozenset({"webp"})
+
+
+def check_output(
+    width: int, height: int, options: ProcessingOptions, *, max_pixels: int, frames: int = 1
+) -> OutputSize:
+    """`output_size`, refused (naming the field) past `max_pixels`, the limit inputs have (counted
+    over the frames the output keeps)."""
     size = output_size(width, height, options)
-    if size.scaled_width * size.scaled_height > max_pixels:
+    kept = frames if options.format in ANIMATED_FORMATS else 1
+    if size.scaled_width * size.scaled_height * kept > max_pixels:
         field = "width" if options.width is not None else "height"
         raise InvalidArgument(
-            f"{field}: the output would be {size.scaled_width}×{size.scaled_height}, over the limit of"
-            f" {max_pixels:,} pixels",
+            f"{field}: the output would be {size.scaled_width}×{size.scaled_height}"
+            + (f"×{kept} frames" if kept > 1 else "")
+            + f", over the limit of {max_pixels:,} pixels",
             field=field,
         )
     return size

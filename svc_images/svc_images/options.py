@@ -19,9 +19,10 @@ def requested(message: images_pb2.ProcessingOptions | None) -> ProcessingOptions
     return options_from_message(message if message is not None else images_pb2.ProcessingOptions())
 
 
-def check_for_image(options: ProcessingOptions, *, width: int, height: int, max_pixels: int) -> None:
-    """Refuses options whose output of a `width` × `height` original would pass `max_pixels`."""
-    check_output(width, height, options, max_pixels=max_pixels)
+def check_for_image(options: ProcessingOptions, *, width: int, height: int, max_pixels: int, frames: int = 1) -> None:
+    """Refuses options whose output of a `width` × `height` original (of `frames` frames, when known)
+    would pass `max_pixels`."""
+    check_output(width, height, options, max_pixels=max_pixels, frames=frames)
 
 
 def stored(options: dict[str, Any] | None) -> ProcessingOptions | None:

@@ -183,7 +183,10 @@ async def upload_image(
     stream = UploadStream(chunks, limits)
     await stream.probe()
     if options is not None and stream.header is not None:
-        check_for_image(options, width=stream.header.width, height=stream.header.height, max_pixels=limits.max_pixels)
+        header = stream.header
+        check_for_image(
+            options, width=header.width, height=header.height, frames=header.frames, max_pixels=limits.max_pixels
+        )
     image_id = uuid.uuid4()
     key = original_key(owner_id, image_id)
     try:
@@ -198,7 +201,13 @@ async def upload_image(
                 budget=limits.late_header,
             )
             if options is not None:  # a header past the probe: checked once read back
-                check_for_image(options, width=header.width, height=header.height, max_pixels=limits.max_pixels)
+                check_for_image(
+                    options,
+                    width=header.width,
+                    height=header.height,
+                    frames=header.frames,
+                    max_pixels=limits.max_pixels,
+                )
         except DomainError:
             raise
         except STORAGE_ERRORS as exc:
