@@ -153,6 +153,7 @@ async def test_the_image_routes_document_one_image_schema(edge_with_web_app: str
         == {
             *("id", "original_name", "status", "content_type", "width", "height", "size_bytes"),
             *("optimized_size_bytes", "uploaded_at", "processed_at", "error", "optimized_url", "downscaled"),
+            *("options", "optimized_content_type", "optimized_format"),
         }
     )
     assert image["properties"]["status"]["enum"] == ["queued", "processing", "done", "failed"]
@@ -165,6 +166,7 @@ async def test_the_image_routes_document_one_image_schema(edge_with_web_app: str
     assert answer("/api/images", "post", "201") == reference
     assert answer("/api/images/latest", "get", "200") == reference
     assert answer("/api/images/{image_id}", "get", "200") == reference
+    assert answer("/api/images/{image_id}/conversions", "post", "201") == reference
     assert answer("/api/images", "get", "200") == {"$ref": "#/components/schemas/ImagePage"}
     page = document["components"]["schemas"]["ImagePage"]["properties"]["items"]
     assert page["items"] == reference

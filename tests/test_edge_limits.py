@@ -132,7 +132,15 @@ async def test_a_form_of_empty_parts_is_refused_at_the_first(
     head = form_head(owner["access_token"], "parts", empty_parts + len(FILE_PART_HEAD) + 10)
     body = iter([*repeated(b"--b\r\n\r\n\r\n", empty_parts), FILE_PART_HEAD, b"x" * 10])
     status, answer = await raw_request(port, "POST", "/api/images", head, body)
-    assert (status, answer) == (422, {"detail": "unknown form field '': the upload takes only 'file'"})
+    assert (status, answer) == (
+        422,
+        {
+            "detail": (
+                "unknown form field '': the upload takes only "
+                "'format', 'quality', 'width', 'height', 'fit', 'enlarge', 'file'"
+            )
+        },
+    )
     assert meter.read["parts"] <= READ_SLACK
 
 
@@ -171,7 +179,8 @@ async def test_a_malformed_form_is_refused_without_a_warning(caplog: pytest.LogC
         ("epilogue", b"", b"\r\n--b--\r\n" + b"\r\n" * (8 * MIB),
          "the form after the 'file' field is over 1,024 bytes"),
         ("fields", b'--b\r\nContent-Disposition: form-data; name="note"\r\n\r\n' + b"n" * (8 * MIB) + b"\r\n",
-         b"\r\n--b--\r\n", "unknown form field 'note': the upload takes only 'file'"),
+         b"\r\n--b--\r\n", "unknown form field 'note': the upload takes only "
+         "'format', 'quality', 'width', 'height', 'fit', 'enlarge', 'file'"),
     ],
 )  # fmt: skip
 async def test_what_surrounds_the_file_is_bounded(

@@ -28,7 +28,7 @@ INSERT_IMAGE = (
     "INSERT INTO images (id, user_id, original_name, content_type, original_key, status, width, height,"
     " size_bytes, optimized_key, optimized_width, optimized_height, optimized_size_bytes, generation,"
     " uploaded_at, updated_at, processed_at)"
-    " VALUES ($1, $2, $3, 'image/png', 'k', $4::varchar, 40000, 100, 5000, $5, $6, $7, $8, 0,"
+    " VALUES ($1, $2, $3, 'image/png', 'k' || $1::uuid::text, $4::varchar, 40000, 100, 5000, $5, $6, $7, $8, 0,"
     " now() - $9::interval, now(), CASE WHEN $4::varchar = 'done' THEN now() END)"
 )
 
@@ -89,7 +89,7 @@ async def test_a_database_of_the_previous_version_keeps_its_results(
             await db.execute(INSERT_IMAGE, queued, owner_id, "next.png", "queued", None, None, None, None, timedelta(0))
         finally:
             await db.close()
-        assert await upgrade(MIGRATIONS, url) == ["2"]
+        assert (await upgrade(MIGRATIONS, url))[0] == "2"  # later migrations follow
 
         settings = images_settings.model_copy(update={"database_url": url})
         async with serve_for_test(ImagesService(settings, jobs=ParkedQueue())) as images:

@@ -114,7 +114,12 @@ async def test_malformed_forms(http: httpx.AsyncClient, owner: dict[str, Any], i
     assert no_file.json() == {"detail": "the multipart body has no 'file' field"}
     unknown = await http.post("/api/images", files={"photo": ("a.png", b"small")}, headers=bearer(owner))
     assert unknown.status_code == 422
-    assert unknown.json() == {"detail": "unknown form field 'photo': the upload takes only 'file'"}
+    assert unknown.json() == {
+        "detail": (
+            "unknown form field 'photo': the upload takes only "
+            "'format', 'quality', 'width', 'height', 'fit', 'enlarge', 'file'"
+        )
+    }
     # Headers of the file part, each under the per-header limit, together past what may precede the file.
     many_headers = b"".join(b"X-Note-%d: %s\r\n" % (n, b"n" * 15000) for n in range(5))
     big_head = b'--b\r\nContent-Disposition: form-data; name="file"; filename="a.png"\r\n' + many_headers

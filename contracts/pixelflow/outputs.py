@@ -19,7 +19,12 @@ class OutputFormat:
 
 
 # The formats an output may be written in.
-FORMATS = {"webp": OutputFormat(extension="webp", content_type="image/webp")}
+FORMATS = {
+    "webp": OutputFormat(extension="webp", content_type="image/webp"),
+    "avif": OutputFormat(extension="avif", content_type="image/avif"),
+    "jpeg": OutputFormat(extension="jpg", content_type="image/jpeg"),
+    "png": OutputFormat(extension="png", content_type="image/png"),
+}
 
 
 @dataclass(frozen=True)
@@ -27,11 +32,15 @@ class OutputSpec:
     name: str
     format: str
     quality: int
-    # The encoder's speed/size trade-off (libwebp's method, 0-6).
+    # The encoder's speed/size trade-off (libwebp's method, 0-6; other formats: the worker's setting).
     effort: int
-    # Bounds of the output (aspect ratio kept, never enlarged); 0: the format's own limit only.
+    # The box of the output (by default: bounds, aspect ratio kept, never enlarged); 0: no bound on
+    # that side but the format's own limit.
     max_width: int = 0
     max_height: int = 0
+    # How the image meets the box (pixelflow.options.FITS), and whether it may grow to it.
+    fit: str = "inside"
+    enlarge: bool = False
 
 
 @dataclass(frozen=True)
@@ -55,6 +64,8 @@ def spec_message(spec: OutputSpec, *, key: str) -> images_pb2.OutputSpec:
         max_width=spec.max_width,
         max_height=spec.max_height,
         key=key,
+        fit=spec.fit,
+        enlarge=spec.enlarge,
     )
 
 
@@ -66,6 +77,9 @@ def spec_from_message(message: images_pb2.OutputSpec) -> OutputSpec:
         effort=message.effort,
         max_width=message.max_width,
         max_height=message.max_height,
+        # A svc_images older than options sends no fit: its one spec fits inside.
+        fit=message.fit or "inside",
+        enlarge=message.enlarge,
     )
 
 

@@ -3,12 +3,22 @@ OpenAPI document describes what the browser receives either way."""
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 from pydantic.config import JsonDict
 
 from pixelflow.images.v1 import images_pb2
+from pixelflow.options import (
+    DEFAULT_QUALITY,
+    MAX_QUALITY,
+    MAX_SIDE,
+    MIN_QUALITY,
+    MIN_SIDE,
+    ProcessingOptions,
+    options_from_message,
+)
+from pixelflow.outputs import FORMATS
 from pixelflow.protobuf import datetime_from
 
 ImageStatus = Literal["queued", "processing", "done", "failed"]
@@ -18,8 +28,44 @@ STATUS_NAMES: dict[int, ImageStatus] = {
     images_pb2.IMAGE_STATUS_DONE: "done",
     images_pb2.IMAGE_STATUS_FAILED: "failed",
 }
+FORMAT_OF_TYPE = {output.content_type: name for name, output in FORMATS.items()}
 # Times stay `datetime.isoformat()` strings ("+00:00", as always sent), which pydantic would write as "Z".
 _TIMESTAMP: JsonDict = {"format": "date-time"}
+
+
+def _json_integer(value: object) -> object:
+    """JSON Schema's integer: 127 or 127.0, never "127" or true (pydantic's lax mode takes both)."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValueError("must be an integer")
+    return value
+
+
+Quality = Annotated[int, Field(ge=MIN_QUALITY, le=MAX_QUALITY), BeforeValidator(_json_integer)]
+Side = Annotated[int, Field(ge=MIN_SIDE, le=MAX_SIDE), BeforeValidator(_json_integer)]
+
+
+class PublicOptions(BaseModel):
+    """How the `optimized` result is made (the body of a conversion; in the image, what it was made with)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    format: Literal["webp", "avif", "jpeg", "png"] = "webp"
+    quality: Quality = Field(DEFAULT_QUALITY, description="ignored for png")
+    width: Side | None = Field(None, description="of the box (webp: at most 16383)")
+    height: Side | None = Field(None, description="of the box (webp: at most 16383)")
+    fit: Literal["inside", "cover", "fill"] = Field(
+        "inside", description="inside: aspect kept within the box; cover: fills it, cropped; fill: stretched"
+    )
+    enlarge: bool = Field(False, strict=True, description="scale a smaller image up to the box")
+
+    def domain(self) -> ProcessingOptions:
+        return ProcessingOptions(**self.model_dump())
+
+    @classmethod
+    def from_message(cls, options: images_pb2.ProcessingOptions) -> PublicOptions:
+        return cls(**options_from_message(options).as_dict())
 
 
 class PublicImage(BaseModel):
@@ -32,7 +78,8 @@ class PublicImage(BaseModel):
     width: int | None
     height: int | None
     downscaled: bool = Field(
-        description="the optimized image was scaled down to fit WebP's 16383-pixel side (width/height say to what)"
+        description="the optimized image is smaller than the original: its options' box, or its format's side"
+        " (WebP: 16383 pixels; width/height say to what)"
     )
     size_bytes: int
     optimized_size_bytes: int | None
@@ -40,6 +87,9 @@ class PublicImage(BaseModel):
     processed_at: str | None = Field(json_schema_extra=_TIMESTAMP)
     error: str | None
     optimized_url: str | None
+    options: PublicOptions | None = Field(description="what it was converted with (null: before options, the defaults)")
+    optimized_content_type: str | None = Field(description="the type of the optimized result, once done")
+    optimized_format: str | None = Field(description="its format (webp, avif, jpeg, png), once done")
 
     @classmethod
     def from_message(cls, image: images_pb2.Image) -> PublicImage:
@@ -60,6 +110,9 @@ class PublicImage(BaseModel):
             processed_at=processed.isoformat() if processed else None,
             error=image.error or None,
             optimized_url=f"/api/images/{image.id}/optimized" if status == "done" else None,
+            options=PublicOptions.from_message(image.options) if image.HasField("options") else None,
+            optimized_content_type=image.optimized_content_type or None,
+            optimized_format=FORMAT_OF_TYPE.get(image.optimized_content_type),
         )
 
 

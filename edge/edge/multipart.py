@@ -46,12 +46,17 @@ class _Part:
     header_field: bytearray = field(default_factory=bytearray)
     header_value: bytearray = field(default_factory=bytearray)
     is_file: bool = False
+    value: bytearray = field(default_factory=bytearray)
+    # The name of a field taken besides the file (its value is collected), or "".
+    taken: str = ""
 
 
 class FileUpload:
     """Parses a request body until the `file` part starts, then streams that part's bytes."""
 
-    def __init__(self, content_type: str, body: AsyncIterator[bytes], limits: FormLimits) -> None:
+    def __init__(
+        self, content_type: str, body: AsyncIterator[bytes], limits: FormLimits, fields: tuple[str, ...] = ()
+    ) -> None:
         media_type, options = parse_options_header(content_type)
         boundary = options.get(b"boundary")
         if media_type != b"multipart/form-data" or not boundary:
@@ -69,6 +74,10 @@ class FileUpload:
         self._read_after_file = 0
         self.filename = ""
         self.content_type = ""
+        # Fields taken besides the file, each at most once and only before it (their bytes count
+        # towards `max_bytes_before_file`), as sent: their values are the caller's to check.
+        self._fields = fields
+        self.fields: dict[str, str] = {}
         try:
             self._parser = MultipartParser(
                 boundary,
@@ -107,10 +116,14 @@ class FileUpload:
     def _on_headers_finished(self) -> None:
         _, options = parse_options_header(self._part.headers.get("content-disposition", b""))
         name = options.get(b"name", b"").decode("utf-8", errors="replace")
+        if name in self._fields:
+            self._take_field(name)
+            return
         if name != FILE_FIELD:
             # A field the upload does not take is refused, not ignored: a typo in an option must not
             # pass for the default (the OpenAPI form has no additional properties).
-            raise InvalidArgument(f"unknown form field {name[:64]!r}: the upload takes only '{FILE_FIELD}'", field=name)
+            takes = ", ".join(f"'{taken}'" for taken in (*self._fields, FILE_FIELD))
+            raise InvalidArgument(f"unknown form field {name[:64]!r}: the upload takes only {takes}", field=name)
         self._files_seen += 1
         if self._files_seen > 1:
             raise InvalidArgument(f"send exactly one '{FILE_FIELD}' field", field=FILE_FIELD)
@@ -118,13 +131,26 @@ class FileUpload:
         self.filename = options.get(b"filename", b"").decode("utf-8", errors="replace")
         self.content_type = self._part.headers.get("content-type", b"").decode("latin-1")
 
+    def _take_field(self, name: str) -> None:
+        if self._files_seen:
+            # The file streams on as soon as its part begins: what follows it would come too late.
+            raise InvalidArgument(f"{name}: form fields must come before the '{FILE_FIELD}' field", field=name)
+        if name in self.fields:
+            raise InvalidArgument(f"{name}: send this field at most once", field=name)
+        self.fields[name] = ""
+        self._part.taken = name
+
     def _on_part_data(self, data: bytes, start: int, end: int) -> None:
         if self._part.is_file:
             self._out.append(data[start:end])
+        elif self._part.taken:
+            self._part.value += data[start:end]
 
     def _on_part_end(self) -> None:
         if self._part.is_file:
             self._file_done = True
+        elif self._part.taken:
+            self.fields[self._part.taken] = self._part.value.decode("utf-8", errors="replace").strip()
 
     def _write(self, chunk: bytes) -> None:
         try:

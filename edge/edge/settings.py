@@ -48,7 +48,9 @@ class EdgeSettings(SessionStoreSettings):
         ge=1024,
         description="largest upload request body: svc_images' max_upload_bytes plus room for the form (else 413)",
     )
-    upload_max_parts: int = Field(4, ge=1, description="most parts of an upload's multipart form (it needs one)")
+    upload_max_parts: int = Field(
+        8, ge=1, description="most parts of an upload's multipart form (the file and up to six option fields)"
+    )
     upload_max_bytes_before_file: int = Field(
         64 * 1024, ge=256, description="most bytes of an upload's form before the file's bytes begin"
     )

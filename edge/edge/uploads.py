@@ -81,6 +81,7 @@ async def send_upload(
     metadata: tuple[tuple[str, str], ...],
     timeout: float,
     declared_size: int = 0,
+    options: images_pb2.ProcessingOptions | None = None,
 ) -> images_pb2.Image:
     """The stored image; raises the body's own error (bad form, limit, client gone) when reading
     the body failed, else the service's status."""
@@ -88,7 +89,7 @@ async def send_upload(
 
     async def messages() -> AsyncIterator[images_pb2.UploadRequest]:
         meta = images_pb2.UploadMetadata(
-            filename=form.filename, content_type=form.content_type, declared_size=declared_size
+            filename=form.filename, content_type=form.content_type, declared_size=declared_size, options=options
         )
         yield images_pb2.UploadRequest(metadata=meta)
         try:

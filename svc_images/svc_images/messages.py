@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 
 from pixelflow.images.v1 import images_pb2
+from pixelflow.options import options_message
 from pixelflow.outputs import FORMATS, OutputResult, result_of, spec_message
 from pixelflow.protobuf import timestamp
 from svc_images.downloads import Download
@@ -40,6 +41,8 @@ def image_message(image: ImageRecord) -> images_pb2.Image:
         content_type=image.content_type,
         # Turning keeps the pixel count; only scaling to fit the output format lowers it.
         downscaled=optimized is not None and 0 < optimized.width * optimized.height < image.width * image.height,
+        options=options_message(image.options) if image.options is not None else None,
+        optimized_content_type=optimized.content_type if optimized else "",
     )
 
 

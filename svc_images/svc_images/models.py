@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Any
 
 from tortoise import fields
 from tortoise.indexes import Index
@@ -31,6 +32,10 @@ class Image(Model):
     uploaded_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True)
     processed_at = fields.DatetimeField(null=True)
+    # pixelflow.options.ProcessingOptions as given (defaults filled in); NULL: from before options,
+    # converted with the defaults. An image made by `Convert` shares `original_key` with the one it
+    # came from: the object may be removed only once no row names it.
+    options: dict[str, Any] | None = fields.JSONField(null=True)  # type: ignore[assignment]
 
     class Meta:
         table = "images"

@@ -14,6 +14,7 @@ from pixelflow.errors import InvalidArgument
 from pixelflow.outputs import OutputResult, OutputSpec
 from svc_images.library import find_image
 from svc_images.models import Image, ImageOutput, Status
+from svc_images.options import stored, with_options
 from svc_images.outputs import PlannedOutput, plan
 from svc_images.queue import JobQueue
 from svc_images.records import ImageRecord, load_record
@@ -34,7 +35,7 @@ async def start_processing(*, image_id: str, specs: tuple[OutputSpec, ...]) -> T
     """Marks the image `processing` and plans its outputs. A finished image is left alone: a
     duplicate job has nothing to do."""
     image = await find_image(image_id=image_id)
-    outputs = plan(owner_id=image.user_id, image_id=image.id, specs=specs)
+    outputs = plan(owner_id=image.user_id, image_id=image.id, specs=with_options(specs, stored(image.options)))
     if image.status in (Status.DONE, Status.FAILED):
         return Ticket(image=await load_record(image), should_process=False, outputs=outputs)
     await Image.filter(id=image.id, status__in=[Status.QUEUED, Status.PROCESSING]).update(
@@ -50,6 +51,7 @@ async def complete_processing(
     image = await find_image(image_id=image_id)
     if image.status is Status.DONE:
         return await load_record(image)
+    specs = with_options(specs, stored(image.options))
     planned = {output.spec.name: output.key for output in plan(owner_id=image.user_id, image_id=image.id, specs=specs)}
     unknown = sorted({result.name for result in results} - planned.keys())
     if unknown or not results:

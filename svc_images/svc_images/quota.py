@@ -73,7 +73,9 @@ class Room:
 async def stored_bytes(*, owner_id: str, connection: BaseDBAsyncClient) -> int:
     """The bytes of every original and result the account holds."""
     query = (
-        'SELECT ((SELECT COALESCE(SUM("size_bytes"), 0) FROM "images" WHERE "user_id" = $1)'
+        # An original shared by conversions of it (one `original_key`) is stored, and counted, once.
+        'SELECT ((SELECT COALESCE(SUM("size_bytes"), 0) FROM (SELECT DISTINCT ON ("original_key") "size_bytes"'
+        ' FROM "images" WHERE "user_id" = $1) AS "originals")'
         ' + (SELECT COALESCE(SUM(o."size_bytes"), 0) FROM "image_outputs" o'
         ' JOIN "images" i ON i."id" = o."image_id" WHERE i."user_id" = $1)'
         ')::BIGINT AS "used"'

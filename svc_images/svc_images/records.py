@@ -7,8 +7,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from pixelflow.options import ProcessingOptions
 from pixelflow.outputs import OutputResult, result_of
 from svc_images.models import Image, ImageOutput, Status
+from svc_images.options import stored
 from svc_images.outputs import OPTIMIZED
 
 
@@ -28,6 +30,8 @@ class ImageRecord:
     uploaded_at: datetime
     processed_at: datetime | None
     outputs: tuple[OutputResult, ...] = ()
+    # What it was converted with (pixelflow.options); None: from before options, the defaults.
+    options: ProcessingOptions | None = None
 
     def output(self, name: str) -> OutputResult | None:
         return next((output for output in self.outputs if output.name == name), None)
@@ -52,6 +56,7 @@ def image_record(image: Image, outputs: Sequence[ImageOutput] = ()) -> ImageReco
         uploaded_at=image.uploaded_at,
         processed_at=image.processed_at,
         outputs=tuple(result_of(row) for row in sorted(outputs, key=lambda row: row.name)),
+        options=stored(image.options),
     )
 
 

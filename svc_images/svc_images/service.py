@@ -7,6 +7,7 @@ The runtime collects entrypoints through inheritance; the dependencies they shar
 from __future__ import annotations
 
 from pixelflow.images.v1 import images_pb2
+from svc_images.capabilities.conversions import ConversionsCapability
 from svc_images.capabilities.downloads import DownloadsCapability
 from svc_images.capabilities.imports import ImportCapability
 from svc_images.capabilities.library import LibraryCapability
@@ -19,7 +20,13 @@ __all__ = ["TORTOISE_APP", "TORTOISE_MODELS", "ImagesService"]
 
 
 class ImagesService(
-    ImportCapability, UploadCapability, LibraryCapability, ProcessingCapability, DownloadsCapability, LinksCapability
+    ImportCapability,
+    UploadCapability,
+    LibraryCapability,
+    ProcessingCapability,
+    DownloadsCapability,
+    LinksCapability,
+    ConversionsCapability,
 ):
     name = "images"
     grpc_services = (

@@ -14,8 +14,10 @@ import grpc
 
 from pixelflow.errors import DomainError, InvalidArgument, TooLarge, Unavailable, UnsupportedMediaType
 from pixelflow.media.storage import STORAGE_ERRORS, ObjectStore
+from pixelflow.options import ProcessingOptions
 from svc_images.jpeg import JpegHeaderWalker, JpegScanCounter
 from svc_images.models import Image
+from svc_images.options import check_for_image
 from svc_images.probe import (
     MAGIC_BYTES_NEEDED,
     NOT_SUPPORTED,
@@ -174,9 +176,17 @@ async def upload_image(
     store: ObjectStore,
     queue: JobQueue,
     limits: UploadLimits,
+    options: ProcessingOptions | None = None,
 ) -> ImageRecord:
+    """`options` (checked already) are stored with the image; refused here, before anything is
+    stored, when the output they ask of this image would pass the pixel limit."""
     stream = UploadStream(chunks, limits)
     await stream.probe()
+    if options is not None and stream.header is not None:
+        header = stream.header
+        check_for_image(
+            options, width=header.width, height=header.height, frames=header.frames, max_pixels=limits.max_pixels
+        )
     image_id = uuid.uuid4()
     key = original_key(owner_id, image_id)
     try:
@@ -190,6 +200,14 @@ async def upload_image(
                 max_pixels=limits.max_pixels,
                 budget=limits.late_header,
             )
+            if options is not None:  # a header past the probe: checked once read back
+                check_for_image(
+                    options,
+                    width=header.width,
+                    height=header.height,
+                    frames=header.frames,
+                    max_pixels=limits.max_pixels,
+                )
         except DomainError:
             raise
         except STORAGE_ERRORS as exc:
@@ -203,6 +221,7 @@ async def upload_image(
             width=header.width,
             height=header.height,
             size_bytes=stream.size,
+            options=options.as_dict() if options is not None else None,
         )
     except BaseException:
         # Refused, failed or cancelled midway: leave no object behind (a row was not written).

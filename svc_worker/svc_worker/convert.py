@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from pixelflow.outputs import OutputSpec
+from svc_worker.geometry import check_pixels
 from svc_worker.render import Rendered, render_all
 from svc_worker.source import BrokenImage, open_source
 
@@ -19,4 +20,6 @@ __all__ = ["BrokenImage", "Rendered", "convert"]
 
 def convert(source: Path, specs: Sequence[OutputSpec], directory: Path, *, max_pixels: int) -> list[Rendered]:
     """Blocking: run it in a thread. Raises BrokenImage for an image that cannot be converted."""
-    return render_all(open_source(source, max_pixels=max_pixels), specs, directory)
+    opened = open_source(source, max_pixels=max_pixels)
+    check_pixels(opened, list(specs), max_pixels=max_pixels)
+    return render_all(opened, specs, directory)

@@ -9,7 +9,7 @@ pixels are copied into memory once, and every spec renders from that copy.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -17,23 +17,9 @@ import pyvips
 
 from pixelflow.outputs import FORMATS, OutputResult, OutputSpec
 from svc_worker.colour import to_srgb
-from svc_worker.fit import WEBP_MAX_SIDE, fit_within
+from svc_worker.encoders import Encoder, encoder_of
+from svc_worker.geometry import output_frames, shape
 from svc_worker.source import BrokenImage, Source, reason
-
-
-@dataclass(frozen=True)
-class Encoder:
-    # The largest side the format can hold.
-    max_side: int
-    save: Callable[[pyvips.Image, Path, OutputSpec], None]
-
-
-def _save_webp(image: pyvips.Image, target: Path, spec: OutputSpec) -> None:
-    # EXIF (GPS included), XMP, IPTC and the profile (already applied) are all dropped.
-    image.webpsave(str(target), Q=spec.quality, effort=spec.effort, keep=pyvips.enums.ForeignKeep.NONE)
-
-
-ENCODERS = {"webp": Encoder(max_side=WEBP_MAX_SIDE, save=_save_webp)}
 
 # An output's name becomes a file name here.
 _NAME = re.compile(r"[a-z0-9][a-z0-9_-]{0,63}")
@@ -67,14 +53,12 @@ def render(source: Source, spec: OutputSpec, target: Path) -> Rendered:
     """Blocking: this is where pixels are decoded (unless `source` is already in memory). Raises
     BrokenImage for the image; ValueError for a format this worker cannot write."""
     encoder = _encoder(spec)
+    frames = output_frames(source, spec)
     try:
-        fitted = fit_within(
-            to_srgb(source.image),
-            page_height=source.page_height,
-            frames=source.frames,
-            max_width=min(spec.max_width or encoder.max_side, encoder.max_side),
-            max_height=min(spec.max_height or encoder.max_side, encoder.max_side),
-        )
+        image = to_srgb(source.image)
+        if frames < source.frames:  # a still format: the animation's first frame
+            image = image.crop(0, 0, image.width, source.page_height)
+        fitted = shape(image, page_height=source.page_height, frames=frames, spec=spec)
         encoder.save(fitted.image, target, spec)
     except pyvips.Error as exc:
         raise BrokenImage(reason(exc)) from exc
@@ -83,7 +67,7 @@ def render(source: Source, spec: OutputSpec, target: Path) -> Rendered:
         content_type=FORMATS[spec.format].content_type,
         width=fitted.width,
         height=fitted.page_height,
-        frames=source.frames,
+        frames=frames,
         size_bytes=target.stat().st_size,
         downscaled=fitted.downscaled,
         path=target,
@@ -91,9 +75,7 @@ def render(source: Source, spec: OutputSpec, target: Path) -> Rendered:
 
 
 def _encoder(spec: OutputSpec) -> Encoder:
-    if spec.format not in ENCODERS:
-        raise ValueError(f"unknown output format {spec.format!r}")
-    return ENCODERS[spec.format]
+    return encoder_of(spec)
 
 
 def in_memory(source: Source) -> Source:

@@ -87,6 +87,27 @@ class TheTestsSession:
         }
 
 
+# Every image of the run is a 1×1 PNG: an enlarged output of at most 10000 a side stays within the
+# pixel limit (100 MP by default).
+_LARGEST_ENLARGED_SIDE = 10_000
+_WEBP_MAX_SIDE = 16383
+
+
+def _possible_options(body: dict[str, Any]) -> None:
+    """What the schema cannot say about options: `fill` needs both sides, WebP holds 16383 pixels a
+    side, and the output of the image (a 1×1 PNG here) must stay within the pixel limit."""
+    if body.get("fit") == "fill":
+        for side in ("width", "height"):
+            if not isinstance(body.get(side), int):
+                body[side] = 1
+    limit = _WEBP_MAX_SIDE if body.get("format", "webp") == "webp" else None
+    if body.get("enlarge") is True:
+        limit = min(limit or _LARGEST_ENLARGED_SIDE, _LARGEST_ENLARGED_SIDE)
+    for side in ("width", "height"):
+        if limit is not None and isinstance(body.get(side), int) and body[side] > limit:
+            body[side] = limit
+
+
 @schemathesis.hook
 def map_case(context: Any, case: Any) -> Any:
     route = (case.method.upper(), case.operation.path)
@@ -100,11 +121,16 @@ def map_case(context: Any, case: Any) -> Any:
             local, _, _ = body["email"].rpartition("@")
             body["email"] = f"{local}@example.com"
     elif route == ("POST", "/api/images") and valid_body:
+        _possible_options(body)
         if "file" in body:
+            # Option fields must come before the file (it streams on as soon as its part begins).
+            del body["file"]
             body["file"] = TINY_PNG
     elif route == ("POST", "/api/images/from-url") and valid_body and isinstance(body.get("url"), str):
         # An image the test serves on 127.0.0.1, which the test stack's allow-list lets svc_images reach.
         body["url"] = f"{os.environ[EDGE_URL_ENV]}/{TINY_PNG_NAME}"
+    elif route == ("POST", "/api/images/{image_id}/conversions") and valid_body:
+        _possible_options(body)
     elif route == ("GET", "/api/images") and isinstance(query, dict) and _meant_valid(case, ParameterLocation.QUERY):
         if query.get("cursor") and (issued := _listed(ISSUED_CURSORS_ENV)):
             query["cursor"] = random.choice(issued)

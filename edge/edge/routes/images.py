@@ -13,10 +13,12 @@ from edge.deps import BackendsDep, BearerDep, SettingsDep
 from edge.downloads import IMMUTABLE_CACHE_CONTROL, stream_download
 from edge.middleware import declared_length
 from edge.multipart import FileUpload
+from edge.options import document_options, form_options
 from edge.settings import EdgeSettings
 from edge.uploads import CLIENT_CLOSED_REQUEST, form_limits, send_upload
 from pixelflow.images.v1 import images_pb2
-from pixelflow.public import ImagePage, PublicImage
+from pixelflow.options import OPTION_FIELDS, options_message
+from pixelflow.public import ImagePage, PublicImage, PublicOptions
 from pixelflow.tokens import bearer_token
 
 UPLOAD_PATH = "/api/images"
@@ -56,6 +58,7 @@ def document_upload_limits(openapi: dict[str, Any], settings: EdgeSettings) -> d
     """Writes the form's part limit into the document, so what it calls valid is what is accepted."""
     form = openapi["paths"][UPLOAD_PATH]["post"]["requestBody"]["content"]["multipart/form-data"]["schema"]
     form["maxProperties"] = settings.upload_max_parts
+    document_options(form)
     return openapi
 
 
@@ -77,9 +80,12 @@ async def upload(request: Request, backends: BackendsDep, settings: SettingsDep,
     The caller is verified before a byte of the body is read, and the form is bounded before it is
     parsed (`edge.multipart`)."""
     await backends.tokens.verify(bearer_token(dict(bearer).get("authorization")))
-    form = FileUpload(request.headers.get("content-type", ""), request.stream(), form_limits(settings))
+    form = FileUpload(
+        request.headers.get("content-type", ""), request.stream(), form_limits(settings), fields=OPTION_FIELDS
+    )
     try:
         await form.start()
+        options = form_options(form.fields)
         image = await send_upload(
             backends.images,
             form,
@@ -87,11 +93,31 @@ async def upload(request: Request, backends: BackendsDep, settings: SettingsDep,
             timeout=settings.upload_timeout_seconds,
             # The file is smaller than the whole body: a bound the quota can hold instead of the maximum.
             declared_size=declared_body_size(request),
+            options=options,
         )
     except ClientDisconnect:
         # A person closing the tab mid-upload is normal; svc_images has been told to drop it.
         log.info("upload abandoned: the client closed the connection")
         return Response(status_code=CLIENT_CLOSED_REQUEST)
+    return PublicImage.from_message(image)
+
+
+@router.post(
+    "/{image_id}/conversions",
+    status_code=status.HTTP_201_CREATED,
+    response_model=PublicImage,
+    responses={**_ERRORS, 413: {"description": "The storage quota is used up"}, 422: {"description": "Bad options"}},
+)
+async def convert(
+    image_id: str, options: PublicOptions, backends: BackendsDep, settings: SettingsDep, bearer: BearerDep
+) -> Any:
+    """A new image of this one's original (shared, not copied), converted with `options`; this image is
+    left as it is."""
+    image = await backends.images.Convert(
+        images_pb2.ConvertRequest(id=image_id, options=options_message(options.domain())),
+        metadata=bearer,
+        timeout=settings.grpc_timeout_seconds,
+    )
     return PublicImage.from_message(image)
 
 
@@ -134,7 +160,10 @@ async def get_image(image_id: str, backends: BackendsDep, settings: SettingsDep,
     response_class=StreamingResponse,
     responses={
         **_ERRORS,
-        200: {"content": {"image/webp": {}}, "description": "The optimized WebP"},
+        200: {
+            "content": {"image/webp": {}, "image/avif": {}, "image/jpeg": {}, "image/png": {}},
+            "description": "The optimized result, in the format of its options (WebP by default)",
+        },
         304: {"description": "Not modified"},
         409: {"description": "Not optimized yet"},
     },

@@ -10,6 +10,7 @@ from pixelflow.runtime import AuthKind, Call, rpc
 from svc_images import quota, uploads
 from svc_images.dependencies import ImagesBase
 from svc_images.messages import image_message
+from svc_images.options import requested
 from svc_images.stored_header import ReadBudget
 
 
@@ -43,6 +44,8 @@ class UploadCapability(ImagesBase):
 
         owner_id = call.caller.user_id
         try:
+            metadata = first.metadata
+            options = requested(metadata.options if metadata.HasField("options") else None)
             # The room held is what the client declared, when it did: a batch of small files in
             # flight must not each hold the largest file allowed.
             limits = self.limits
@@ -56,6 +59,7 @@ class UploadCapability(ImagesBase):
                     store=self.store,
                     queue=self.jobs,
                     limits=room.limits(limits),
+                    options=options,
                 )
         except DomainError:
             await uploads.drain_refused(

@@ -24,7 +24,7 @@ IMAGE_STATUS_DONE: ImageStatus
 IMAGE_STATUS_FAILED: ImageStatus
 
 class Image(_message.Message):
-    __slots__ = ("id", "user_id", "original_name", "status", "width", "height", "size_bytes", "optimized_size_bytes", "uploaded_at", "processed_at", "error", "content_type", "downscaled")
+    __slots__ = ("id", "user_id", "original_name", "status", "width", "height", "size_bytes", "optimized_size_bytes", "uploaded_at", "processed_at", "error", "content_type", "downscaled", "options", "optimized_content_type")
     ID_FIELD_NUMBER: _ClassVar[int]
     USER_ID_FIELD_NUMBER: _ClassVar[int]
     ORIGINAL_NAME_FIELD_NUMBER: _ClassVar[int]
@@ -38,6 +38,8 @@ class Image(_message.Message):
     ERROR_FIELD_NUMBER: _ClassVar[int]
     CONTENT_TYPE_FIELD_NUMBER: _ClassVar[int]
     DOWNSCALED_FIELD_NUMBER: _ClassVar[int]
+    OPTIONS_FIELD_NUMBER: _ClassVar[int]
+    OPTIMIZED_CONTENT_TYPE_FIELD_NUMBER: _ClassVar[int]
     id: str
     user_id: str
     original_name: str
@@ -51,17 +53,45 @@ class Image(_message.Message):
     error: str
     content_type: str
     downscaled: bool
-    def __init__(self, id: _Optional[str] = ..., user_id: _Optional[str] = ..., original_name: _Optional[str] = ..., status: _Optional[_Union[ImageStatus, str]] = ..., width: _Optional[int] = ..., height: _Optional[int] = ..., size_bytes: _Optional[int] = ..., optimized_size_bytes: _Optional[int] = ..., uploaded_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., processed_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., error: _Optional[str] = ..., content_type: _Optional[str] = ..., downscaled: _Optional[bool] = ...) -> None: ...
+    options: ProcessingOptions
+    optimized_content_type: str
+    def __init__(self, id: _Optional[str] = ..., user_id: _Optional[str] = ..., original_name: _Optional[str] = ..., status: _Optional[_Union[ImageStatus, str]] = ..., width: _Optional[int] = ..., height: _Optional[int] = ..., size_bytes: _Optional[int] = ..., optimized_size_bytes: _Optional[int] = ..., uploaded_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., processed_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., error: _Optional[str] = ..., content_type: _Optional[str] = ..., downscaled: _Optional[bool] = ..., options: _Optional[_Union[ProcessingOptions, _Mapping]] = ..., optimized_content_type: _Optional[str] = ...) -> None: ...
+
+class ProcessingOptions(_message.Message):
+    __slots__ = ("format", "quality", "width", "height", "fit", "enlarge")
+    FORMAT_FIELD_NUMBER: _ClassVar[int]
+    QUALITY_FIELD_NUMBER: _ClassVar[int]
+    WIDTH_FIELD_NUMBER: _ClassVar[int]
+    HEIGHT_FIELD_NUMBER: _ClassVar[int]
+    FIT_FIELD_NUMBER: _ClassVar[int]
+    ENLARGE_FIELD_NUMBER: _ClassVar[int]
+    format: str
+    quality: int
+    width: int
+    height: int
+    fit: str
+    enlarge: bool
+    def __init__(self, format: _Optional[str] = ..., quality: _Optional[int] = ..., width: _Optional[int] = ..., height: _Optional[int] = ..., fit: _Optional[str] = ..., enlarge: _Optional[bool] = ...) -> None: ...
+
+class ConvertRequest(_message.Message):
+    __slots__ = ("id", "options")
+    ID_FIELD_NUMBER: _ClassVar[int]
+    OPTIONS_FIELD_NUMBER: _ClassVar[int]
+    id: str
+    options: ProcessingOptions
+    def __init__(self, id: _Optional[str] = ..., options: _Optional[_Union[ProcessingOptions, _Mapping]] = ...) -> None: ...
 
 class UploadMetadata(_message.Message):
-    __slots__ = ("filename", "content_type", "declared_size")
+    __slots__ = ("filename", "content_type", "declared_size", "options")
     FILENAME_FIELD_NUMBER: _ClassVar[int]
     CONTENT_TYPE_FIELD_NUMBER: _ClassVar[int]
     DECLARED_SIZE_FIELD_NUMBER: _ClassVar[int]
+    OPTIONS_FIELD_NUMBER: _ClassVar[int]
     filename: str
     content_type: str
     declared_size: int
-    def __init__(self, filename: _Optional[str] = ..., content_type: _Optional[str] = ..., declared_size: _Optional[int] = ...) -> None: ...
+    options: ProcessingOptions
+    def __init__(self, filename: _Optional[str] = ..., content_type: _Optional[str] = ..., declared_size: _Optional[int] = ..., options: _Optional[_Union[ProcessingOptions, _Mapping]] = ...) -> None: ...
 
 class UploadRequest(_message.Message):
     __slots__ = ("metadata", "chunk")
@@ -130,7 +160,7 @@ class StartProcessingRequest(_message.Message):
     def __init__(self, image_id: _Optional[str] = ...) -> None: ...
 
 class OutputSpec(_message.Message):
-    __slots__ = ("name", "format", "quality", "effort", "max_width", "max_height", "key")
+    __slots__ = ("name", "format", "quality", "effort", "max_width", "max_height", "key", "fit", "enlarge")
     NAME_FIELD_NUMBER: _ClassVar[int]
     FORMAT_FIELD_NUMBER: _ClassVar[int]
     QUALITY_FIELD_NUMBER: _ClassVar[int]
@@ -138,6 +168,8 @@ class OutputSpec(_message.Message):
     MAX_WIDTH_FIELD_NUMBER: _ClassVar[int]
     MAX_HEIGHT_FIELD_NUMBER: _ClassVar[int]
     KEY_FIELD_NUMBER: _ClassVar[int]
+    FIT_FIELD_NUMBER: _ClassVar[int]
+    ENLARGE_FIELD_NUMBER: _ClassVar[int]
     name: str
     format: str
     quality: int
@@ -145,7 +177,9 @@ class OutputSpec(_message.Message):
     max_width: int
     max_height: int
     key: str
-    def __init__(self, name: _Optional[str] = ..., format: _Optional[str] = ..., quality: _Optional[int] = ..., effort: _Optional[int] = ..., max_width: _Optional[int] = ..., max_height: _Optional[int] = ..., key: _Optional[str] = ...) -> None: ...
+    fit: str
+    enlarge: bool
+    def __init__(self, name: _Optional[str] = ..., format: _Optional[str] = ..., quality: _Optional[int] = ..., effort: _Optional[int] = ..., max_width: _Optional[int] = ..., max_height: _Optional[int] = ..., key: _Optional[str] = ..., fit: _Optional[str] = ..., enlarge: _Optional[bool] = ...) -> None: ...
 
 class OutputResult(_message.Message):
     __slots__ = ("name", "key", "content_type", "width", "height", "size_bytes")

@@ -92,6 +92,11 @@ class ImagesStub:
                 request_serializer=pixelflow_dot_images_dot_v1_dot_images__pb2.ImportFromUrlRequest.SerializeToString,
                 response_deserializer=pixelflow_dot_images_dot_v1_dot_images__pb2.Image.FromString,
                 _registered_method=True)
+        self.Convert = channel.unary_unary(
+                '/pixelflow.images.v1.Images/Convert',
+                request_serializer=pixelflow_dot_images_dot_v1_dot_images__pb2.ConvertRequest.SerializeToString,
+                response_deserializer=pixelflow_dot_images_dot_v1_dot_images__pb2.Image.FromString,
+                _registered_method=True)
 
 
 class ImagesServicer:
@@ -181,6 +186,14 @@ class ImagesServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def Convert(self, request, context):
+        """A new image of the same original (shared, not copied) converted with other options; the
+        image it is made from is unchanged.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_ImagesServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -237,6 +250,11 @@ def add_ImagesServicer_to_server(servicer, server):
             'ImportFromUrl': grpc.unary_unary_rpc_method_handler(
                     servicer.ImportFromUrl,
                     request_deserializer=pixelflow_dot_images_dot_v1_dot_images__pb2.ImportFromUrlRequest.FromString,
+                    response_serializer=pixelflow_dot_images_dot_v1_dot_images__pb2.Image.SerializeToString,
+            ),
+            'Convert': grpc.unary_unary_rpc_method_handler(
+                    servicer.Convert,
+                    request_deserializer=pixelflow_dot_images_dot_v1_dot_images__pb2.ConvertRequest.FromString,
                     response_serializer=pixelflow_dot_images_dot_v1_dot_images__pb2.Image.SerializeToString,
             ),
     }
@@ -539,6 +557,33 @@ class Images:
             target,
             '/pixelflow.images.v1.Images/ImportFromUrl',
             pixelflow_dot_images_dot_v1_dot_images__pb2.ImportFromUrlRequest.SerializeToString,
+            pixelflow_dot_images_dot_v1_dot_images__pb2.Image.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def Convert(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/pixelflow.images.v1.Images/Convert',
+            pixelflow_dot_images_dot_v1_dot_images__pb2.ConvertRequest.SerializeToString,
             pixelflow_dot_images_dot_v1_dot_images__pb2.Image.FromString,
             options,
             channel_credentials,
