@@ -13,12 +13,14 @@ from starlette.types import ASGIApp
 
 from edge.errors import install_error_handlers
 from edge.grpc_clients import Backends
+from edge.metrics import HttpMetricsMiddleware
 from edge.middleware import BodyLimitMiddleware, RequestContextMiddleware
 from edge.ratelimit import RateLimiter
 from edge.routes import auth, health, images, usage
 from edge.settings import EdgeSettings
 from edge.sockets import create_socket_server
 from edge.webapp import WebAppMount
+from pixelflow.runtime.metrics import metrics_endpoint
 from pixelflow.runtime.sessions import EndedSessions
 
 
@@ -39,8 +41,10 @@ def create_app(settings: EdgeSettings) -> ASGIApp:
         app.state.redis = redis
         app.state.rate_limiter = RateLimiter.for_settings(redis, settings)
         try:
-            async with sockets.running(ended):
-                yield
+            with metrics_endpoint(settings) as metrics_port:
+                app.state.metrics_port = metrics_port
+                async with sockets.running(ended):
+                    yield
         finally:
             await backends.close()
             await redis.aclose()
@@ -75,6 +79,7 @@ def create_app(settings: EdgeSettings) -> ASGIApp:
         route_max_bytes={f"POST {images.UPLOAD_PATH}": settings.max_upload_body_bytes},
     )
     app.add_middleware(RequestContextMiddleware)
+    app.add_middleware(HttpMetricsMiddleware, upload_routes={f"POST {images.UPLOAD_PATH}"})
     sockets = create_socket_server(settings, opened)
     combined: ASGIApp = socketio.ASGIApp(sockets.server, other_asgi_app=app, socketio_path="socket.io")
     return combined

@@ -15,6 +15,7 @@ class AuthSettings(GrpcServerSettings, SessionStoreSettings):
     model_config = SettingsConfigDict(env_prefix="PIXELFLOW_AUTH_")
 
     port: int = Field(50051, ge=0, le=65535, description="gRPC port")
+    metrics_port: int = Field(9102, ge=0, le=65535, description="Prometheus `/metrics` port (0: off)")
     database_url: str = Field(
         "postgres://postgres@127.0.0.1:5432/pixelflow_auth", description="PostgreSQL of users and refresh tokens"
     )

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from pixelflow.images.v1 import images_pb2
 from svc_images.capabilities.library import LibraryCapability
+from svc_images.capabilities.monitoring import MonitoringCapability
 from svc_images.capabilities.processing import ProcessingCapability
 from svc_images.capabilities.upload import UploadCapability
 from svc_images.dependencies import TORTOISE_APP, TORTOISE_MODELS
@@ -15,7 +16,7 @@ from svc_images.dependencies import TORTOISE_APP, TORTOISE_MODELS
 __all__ = ["TORTOISE_APP", "TORTOISE_MODELS", "ImagesService"]
 
 
-class ImagesService(UploadCapability, LibraryCapability, ProcessingCapability):
+class ImagesService(UploadCapability, LibraryCapability, ProcessingCapability, MonitoringCapability):
     name = "images"
     grpc_services = (
         images_pb2.DESCRIPTOR.services_by_name["Images"],

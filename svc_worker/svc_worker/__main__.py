@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 
 from pixelflow.runtime.logs import configure_logging
+from pixelflow.runtime.metrics import metrics_endpoint
 from svc_worker.settings import WorkerSettings
 from svc_worker.worker import build_worker
 
@@ -12,7 +13,8 @@ from svc_worker.worker import build_worker
 def main() -> None:
     settings = WorkerSettings()
     configure_logging("worker", settings.log_level, settings.log_format)
-    asyncio.run(build_worker(settings).start())
+    with metrics_endpoint(settings):
+        asyncio.run(build_worker(settings).start())
 
 
 if __name__ == "__main__":

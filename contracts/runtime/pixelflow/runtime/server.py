@@ -9,6 +9,7 @@ Stop (SIGTERM or SIGINT): NOT_SERVING, wait `drain_seconds` so balancers notice,
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import signal
 
@@ -21,13 +22,13 @@ from pixelflow.runtime.health import component_name
 from pixelflow.runtime.heap import freeze_startup_objects
 from pixelflow.runtime.interceptors import RequestContextInterceptor
 from pixelflow.runtime.logs import configure_logging
+from pixelflow.runtime.metrics import MetricsSettings, metrics_endpoint
 from pixelflow.runtime.service import Service
-from pixelflow.runtime.settings import PixelflowSettings
 
 log = logging.getLogger(__name__)
 
 
-class GrpcServerSettings(PixelflowSettings):
+class GrpcServerSettings(MetricsSettings):
     host: str = Field("127.0.0.1", description="gRPC listen address")
     port: int = Field(0, ge=0, le=65535, description="gRPC port")
     shutdown_grace_seconds: float = Field(10.0, ge=0, description="how long in-flight calls may finish on SIGTERM")
@@ -53,6 +54,8 @@ class ServiceRunner:
             ],
         )
         self.port = 0
+        self.metrics_port: int | None = None
+        self._metrics = contextlib.ExitStack()
         self._stopping: asyncio.Task[None] | None = None
         self._monitor: asyncio.Task[None] | None = None
 
@@ -80,6 +83,7 @@ class ServiceRunner:
         await self.server.start()
         await self.refresh_health()
         self._monitor = asyncio.create_task(self._watch_dependencies(), name=f"{self.service.name}-health")
+        self.metrics_port = self._metrics.enter_context(metrics_endpoint(self.settings))
         log.info("%s serving on %s:%d", self.service.name, self.settings.host, self.port)
         return self.port
 
@@ -117,6 +121,7 @@ class ServiceRunner:
         await asyncio.sleep(self.settings.drain_seconds)
         await self.server.stop(self.settings.shutdown_grace_seconds)
         await self.service.stop()
+        self._metrics.close()
         log.info("%s stopped", self.service.name)
 
 
