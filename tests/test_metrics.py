@@ -100,9 +100,10 @@ async def test_three_uploads_move_every_process_counter_by_three(stack: MeteredS
         await listener.connect(stack.edge_url, owner["access_token"])
         try:
             connected = await scrape(scraper, stack.process_metrics)
-            assert value(connected, "pixelflow_socketio_connections") == value(
-                edge_before, "pixelflow_socketio_connections"
-            ) + 1
+            assert (
+                value(connected, "pixelflow_socketio_connections")
+                == value(edge_before, "pixelflow_socketio_connections") + 1
+            )
             ids = []
             for index in range(3):
                 response = await upload(stack.http, owner, photo, filename=f"photo-{index}.jpg")
@@ -115,21 +116,27 @@ async def test_three_uploads_move_every_process_counter_by_three(stack: MeteredS
 
         edge_after = await scrape(scraper, stack.process_metrics)
         upload_route = {"route": "/api/images", "method": "POST"}
-        assert value(edge_after, "pixelflow_http_requests_total", **upload_route, status="201") - value(
-            edge_before, "pixelflow_http_requests_total", **upload_route, status="201"
-        ) == 3
-        assert value(edge_after, "pixelflow_http_request_duration_seconds_count", **upload_route) - value(
-            edge_before, "pixelflow_http_request_duration_seconds_count", **upload_route
-        ) == 3
+        assert (
+            value(edge_after, "pixelflow_http_requests_total", **upload_route, status="201")
+            - value(edge_before, "pixelflow_http_requests_total", **upload_route, status="201")
+            == 3
+        )
+        assert (
+            value(edge_after, "pixelflow_http_request_duration_seconds_count", **upload_route)
+            - value(edge_before, "pixelflow_http_request_duration_seconds_count", **upload_route)
+            == 3
+        )
         received = value(edge_after, "pixelflow_http_received_bytes_total", route="/api/images") - value(
             edge_before, "pixelflow_http_received_bytes_total", route="/api/images"
         )
         assert received > 3 * len(photo)  # the file and the form's framing
         assert value(edge_after, "pixelflow_uploads_in_flight") == 0
         grpc_upload = {"grpc_service": "pixelflow.images.v1.Images", "grpc_method": "Upload", "grpc_code": "OK"}
-        assert value(edge_after, "pixelflow_grpc_server_handling_seconds_count", **grpc_upload) - value(
-            edge_before, "pixelflow_grpc_server_handling_seconds_count", **grpc_upload
-        ) == 3
+        assert (
+            value(edge_after, "pixelflow_grpc_server_handling_seconds_count", **grpc_upload)
+            - value(edge_before, "pixelflow_grpc_server_handling_seconds_count", **grpc_upload)
+            == 3
+        )
 
         async def conversions_reported() -> bool:
             now = await scrape(scraper, stack.worker_metrics)
