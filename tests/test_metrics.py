@@ -137,6 +137,12 @@ async def test_three_uploads_move_every_process_counter_by_three(stack: MeteredS
             - value(edge_before, "pixelflow_grpc_server_handling_seconds_count", **grpc_upload)
             == 3
         )
+        s3_put = {"method": "PUT", "status": "2xx"}  # each original, small enough for one PUT
+        s3_puts = value(edge_after, "pixelflow_s3_request_seconds_count", **s3_put) - value(
+            edge_before, "pixelflow_s3_request_seconds_count", **s3_put
+        )
+        assert s3_puts == 3
+        assert ("pixelflow_db_pool_connections_in_use", frozenset({("database", "images")})) in edge_after
 
         async def conversions_reported() -> bool:
             now = await scrape(scraper, stack.worker_metrics)
