@@ -22,6 +22,7 @@ from edge.sockets import create_socket_server
 from edge.webapp import WebAppMount
 from pixelflow.runtime.metrics import metrics_endpoint
 from pixelflow.runtime.sessions import EndedSessions
+from pixelflow.runtime.tracing import tracing_on
 
 
 def create_app(settings: EdgeSettings) -> ASGIApp:
@@ -56,6 +57,11 @@ def create_app(settings: EdgeSettings) -> ASGIApp:
         lifespan=lifespan,
     )
     install_error_handlers(app)
+    if tracing_on():
+        from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
+
+        # Its middleware reads a caller's `traceparent`; health probes would only be noise.
+        FastAPIInstrumentor.instrument_app(app, excluded_urls="/healthz,/readyz")
     default_openapi = app.openapi
     # FastAPI's documented way to extend its generated document.
     app.openapi = lambda: images.document_upload_limits(default_openapi(), settings)  # type: ignore[method-assign]

@@ -11,6 +11,7 @@ from saq.queue.redis import RedisQueue
 
 from pixelflow.processing_queue import PROCESS_IMAGE, JobPolicy, process_image_key, process_image_kwargs
 from pixelflow.runtime import Dependency, Service
+from pixelflow.runtime.tracing import current_carrier
 from svc_images.metrics import Backlog
 from svc_images.models import Image
 from svc_images.settings import ImagesSettings
@@ -33,6 +34,8 @@ class JobQueue:
                 retries=self.policy.attempts,
                 retry_delay=self.policy.retry_delay_seconds,
                 retry_backoff=self.policy.retry_backoff_max_seconds,
+                # The worker's span continues the trace of whatever enqueued it (an upload, the reconciler).
+                meta={"trace": carrier} if (carrier := current_carrier()) else {},
                 **process_image_kwargs(str(image.id)),
             )
         except (RedisError, OSError):

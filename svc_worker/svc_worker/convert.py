@@ -10,13 +10,19 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
+from opentelemetry import trace
+
 from pixelflow.outputs import OutputSpec
 from svc_worker.render import Rendered, render_all
 from svc_worker.source import BrokenImage, open_source
 
 __all__ = ["BrokenImage", "Rendered", "convert"]
 
+_tracer = trace.get_tracer(__name__)
+
 
 def convert(source: Path, specs: Sequence[OutputSpec], directory: Path, *, max_pixels: int) -> list[Rendered]:
     """Blocking: run it in a thread. Raises BrokenImage for an image that cannot be converted."""
-    return render_all(open_source(source, max_pixels=max_pixels), specs, directory)
+    with _tracer.start_as_current_span("decode"):
+        opened = open_source(source, max_pixels=max_pixels)
+    return render_all(opened, specs, directory)

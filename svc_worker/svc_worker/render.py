@@ -14,11 +14,14 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pyvips
+from opentelemetry import trace
 
 from pixelflow.outputs import FORMATS, OutputResult, OutputSpec
 from svc_worker.colour import to_srgb
 from svc_worker.fit import WEBP_MAX_SIDE, fit_within
 from svc_worker.source import BrokenImage, Source, reason
+
+_tracer = trace.get_tracer(__name__)
 
 
 @dataclass(frozen=True)
@@ -66,28 +69,29 @@ class Rendered:
 def render(source: Source, spec: OutputSpec, target: Path) -> Rendered:
     """Blocking: this is where pixels are decoded (unless `source` is already in memory). Raises
     BrokenImage for the image; ValueError for a format this worker cannot write."""
-    encoder = _encoder(spec)
-    try:
-        fitted = fit_within(
-            to_srgb(source.image),
-            page_height=source.page_height,
+    with _tracer.start_as_current_span("encode", attributes={"pixelflow.output": spec.name}):
+        encoder = _encoder(spec)
+        try:
+            fitted = fit_within(
+                to_srgb(source.image),
+                page_height=source.page_height,
+                frames=source.frames,
+                max_width=min(spec.max_width or encoder.max_side, encoder.max_side),
+                max_height=min(spec.max_height or encoder.max_side, encoder.max_side),
+            )
+            encoder.save(fitted.image, target, spec)
+        except pyvips.Error as exc:
+            raise BrokenImage(reason(exc)) from exc
+        return Rendered(
+            name=spec.name,
+            content_type=FORMATS[spec.format].content_type,
+            width=fitted.width,
+            height=fitted.page_height,
             frames=source.frames,
-            max_width=min(spec.max_width or encoder.max_side, encoder.max_side),
-            max_height=min(spec.max_height or encoder.max_side, encoder.max_side),
+            size_bytes=target.stat().st_size,
+            downscaled=fitted.downscaled,
+            path=target,
         )
-        encoder.save(fitted.image, target, spec)
-    except pyvips.Error as exc:
-        raise BrokenImage(reason(exc)) from exc
-    return Rendered(
-        name=spec.name,
-        content_type=FORMATS[spec.format].content_type,
-        width=fitted.width,
-        height=fitted.page_height,
-        frames=source.frames,
-        size_bytes=target.stat().st_size,
-        downscaled=fitted.downscaled,
-        path=target,
-    )
 
 
 def _encoder(spec: OutputSpec) -> Encoder:

@@ -24,6 +24,7 @@ from pixelflow.runtime.interceptors import RequestContextInterceptor
 from pixelflow.runtime.logs import configure_logging
 from pixelflow.runtime.metrics import MetricsSettings, metrics_endpoint
 from pixelflow.runtime.service import Service
+from pixelflow.runtime.tracing import configure_tracing, server_interceptors
 
 log = logging.getLogger(__name__)
 
@@ -44,7 +45,7 @@ class ServiceRunner:
         self.settings = settings
         self.health = health.aio.HealthServicer()
         self.server = grpc.aio.server(
-            interceptors=[RequestContextInterceptor()],
+            interceptors=[*server_interceptors(), RequestContextInterceptor()],
             options=[
                 ("grpc.max_receive_message_length", settings.max_message_bytes),
                 ("grpc.max_send_message_length", settings.max_message_bytes),
@@ -128,6 +129,7 @@ class ServiceRunner:
 async def run_service(service: Service, settings: GrpcServerSettings) -> None:
     """Serves until SIGTERM or SIGINT, then stops gracefully."""
     configure_logging(service.name, settings.log_level, settings.log_format)
+    configure_tracing(service.name, sample_ratio=settings.trace_sample_ratio)
     stop_requested = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGTERM, signal.SIGINT):
