@@ -92,8 +92,12 @@ class Database(Dependency[TortoiseContext]):
 
 
 def _connections_in_use(context: TortoiseContext) -> float:
-    # Read by a scrape, off the event loop: only the pool's counters, never a query.
-    pool: asyncpg.Pool | None = getattr(context.connections.get("default"), "_pool", None)
+    # Read by a scrape, off the event loop: only the pool's counters, never a query. A context
+    # closed since (a stopped service) lends nothing.
+    try:
+        pool: asyncpg.Pool | None = getattr(context.connections.get("default"), "_pool", None)
+    except Exception:
+        return 0.0
     return float(pool.get_size() - pool.get_idle_size()) if pool is not None else 0.0
 
 
