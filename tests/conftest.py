@@ -19,7 +19,7 @@ from redis.asyncio import Redis
 from edge.app import create_app
 from edge.settings import EdgeSettings
 from pixelflow.runtime.database import Migrations, drop_database
-from pixelflow.runtime.testing import RunningService, serve_for_test
+from pixelflow.runtime.testing import RunningService, free_port, serve_for_test
 from svc_auth.migrations import MIGRATIONS as AUTH_MIGRATIONS
 from svc_auth.service import AuthService
 from svc_auth.settings import AuthSettings
@@ -90,6 +90,7 @@ def auth_settings(auth_database_url: str, tmp_path_factory: pytest.TempPathFacto
         shutdown_grace_seconds=5,
         redis_url=REDIS_URL,
         redis_prefix=f"pixelflow-test-{RUN_ID}",
+        metrics_port=0,  # this process's /metrics is served once, by the test that reads it
     )
 
 
@@ -142,6 +143,8 @@ def images_settings(
         reconcile_interval_seconds=0.5,
         reconcile_after_seconds=4,
         shutdown_grace_seconds=5,
+        metrics_port=0,
+        metrics_refresh_seconds=0.5,
     )
 
 
@@ -160,6 +163,8 @@ def worker_env(images_settings: ImagesSettings, images_address: str, redis_prefi
         "PIXELFLOW_WORKER_S3_ENDPOINT": images_settings.s3_endpoint,
         "PIXELFLOW_WORKER_S3_BUCKET": images_settings.s3_bucket,
         "PIXELFLOW_WORKER_SHUTDOWN_GRACE_SECONDS": "5",
+        # A port of its own for every worker process a test starts.
+        "PIXELFLOW_WORKER_METRICS_PORT": str(free_port()),
     }
 
 
@@ -176,7 +181,7 @@ async def worker(
 
 
 def edge_settings_for(auth_address: str, redis_prefix: str, **overrides: Any) -> EdgeSettings:
-    defaults: dict[str, Any] = {"web_dist": Path("/nonexistent")}
+    defaults: dict[str, Any] = {"web_dist": Path("/nonexistent"), "metrics_port": 0}
     return EdgeSettings(
         environment="test",
         auth_address=auth_address,

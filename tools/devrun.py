@@ -9,10 +9,11 @@ dies, the rest are stopped too, so a broken service is never hidden behind the o
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import signal
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 from pydantic_settings import BaseSettings
@@ -210,6 +211,32 @@ async def _prepare(supervisor: Supervisor, chosen: list[Dependency]) -> bool:
     return True
 
 
+def metrics_urls(env: dict[str, str]) -> dict[str, str]:
+    """Where each process serves Prometheus `/metrics` (its settings, as the environment sets them)."""
+    urls = {}
+    with _environment(env):
+        for name, settings in (
+            ("edge", EdgeSettings()),
+            ("auth", AuthSettings()),
+            ("images", ImagesSettings()),
+            ("worker", WorkerSettings()),
+        ):
+            if settings.metrics_port:
+                urls[name] = f"http://{settings.metrics_host}:{settings.metrics_port}/metrics"
+    return urls
+
+
+@contextlib.contextmanager
+def _environment(env: dict[str, str]) -> Iterator[None]:
+    saved = dict(os.environ)
+    os.environ.update(env)
+    try:
+        yield
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+
+
 async def main(*, migrate_only: bool = False) -> int:
     env = os.environ | {
         "PIXELFLOW_ENV": os.environ.get("PIXELFLOW_ENV", "development"),
@@ -235,6 +262,8 @@ async def main(*, migrate_only: bool = False) -> int:
         return 0
     for process in wanted:
         supervisor.running[process.name] = await supervisor.start(process)
+    for name, url in metrics_urls(supervisor.env).items():
+        print(f"devrun: {name} metrics at {url}", flush=True)
 
     waits = {asyncio.create_task(child.wait()): name for name, child in supervisor.running.items()}
     stopper = asyncio.create_task(supervisor.stop.wait())

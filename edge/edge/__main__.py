@@ -8,11 +8,13 @@ from edge.app import create_app
 from edge.settings import EdgeSettings
 from pixelflow.runtime.heap import freeze_startup_objects
 from pixelflow.runtime.logs import configure_logging
+from pixelflow.runtime.tracing import configure_tracing
 
 
 def main() -> None:
     settings = EdgeSettings()
     configure_logging("edge", settings.log_level, settings.log_format)
+    configure_tracing("edge", sample_ratio=settings.trace_sample_ratio)
     app = create_app(settings)
     freeze_startup_objects()
     uvicorn.run(

@@ -14,13 +14,16 @@ from starlette.types import ASGIApp
 from edge.errors import install_error_handlers
 from edge.grpc_clients import Backends
 from edge.links import document_link_limits
+from edge.metrics import HttpMetricsMiddleware
 from edge.middleware import BodyLimitMiddleware, RequestContextMiddleware
 from edge.ratelimit import RateLimiter
 from edge.routes import auth, downloads, health, images, imports, links, usage
 from edge.settings import EdgeSettings
 from edge.sockets import create_socket_server
 from edge.webapp import WebAppMount
+from pixelflow.runtime.metrics import metrics_endpoint
 from pixelflow.runtime.sessions import EndedSessions
+from pixelflow.runtime.tracing import tracing_on
 
 
 def create_app(settings: EdgeSettings) -> ASGIApp:
@@ -40,8 +43,10 @@ def create_app(settings: EdgeSettings) -> ASGIApp:
         app.state.redis = redis
         app.state.rate_limiter = RateLimiter.for_settings(redis, settings)
         try:
-            async with sockets.running(ended):
-                yield
+            with metrics_endpoint(settings) as metrics_port:
+                app.state.metrics_port = metrics_port
+                async with sockets.running(ended):
+                    yield
         finally:
             await backends.close()
             await redis.aclose()
@@ -53,6 +58,11 @@ def create_app(settings: EdgeSettings) -> ASGIApp:
         lifespan=lifespan,
     )
     install_error_handlers(app)
+    if tracing_on():
+        from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
+
+        # Its middleware reads a caller's `traceparent`; health probes would only be noise.
+        FastAPIInstrumentor.instrument_app(app, excluded_urls="/healthz,/readyz")
     default_openapi = app.openapi
     # FastAPI's documented way to extend its generated document.
     app.openapi = lambda: document_link_limits(  # type: ignore[method-assign]
@@ -81,6 +91,7 @@ def create_app(settings: EdgeSettings) -> ASGIApp:
         route_max_bytes={f"POST {images.UPLOAD_PATH}": settings.max_upload_body_bytes},
     )
     app.add_middleware(RequestContextMiddleware)
+    app.add_middleware(HttpMetricsMiddleware, upload_routes={f"POST {images.UPLOAD_PATH}"})
     sockets = create_socket_server(settings, opened)
     combined: ASGIApp = socketio.ASGIApp(sockets.server, other_asgi_app=app, socketio_path="socket.io")
     return combined

@@ -15,6 +15,7 @@ from pixelflow.auth.v1 import auth_pb2_grpc
 from pixelflow.images.v1 import images_pb2_grpc
 from pixelflow.retries import retrying_channel_options
 from pixelflow.runtime.logs import REQUEST_ID_KEY, request_id_var
+from pixelflow.runtime.tracing import client_interceptors
 from pixelflow.tokens import SessionCheck, TokenVerifier, remote_key_loader
 
 
@@ -47,7 +48,7 @@ class _RequestIdInterceptor(
 
 def open_channel(address: str) -> grpc.aio.Channel:
     return grpc.aio.insecure_channel(
-        address, options=retrying_channel_options(), interceptors=[_RequestIdInterceptor()]
+        address, options=retrying_channel_options(), interceptors=[*client_interceptors(), _RequestIdInterceptor()]
     )
 
 

@@ -5,16 +5,18 @@ from pathlib import Path
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
+from pixelflow.runtime.metrics import MetricsSettings
 from pixelflow.runtime.sessions import SessionStoreSettings
 
 
-class EdgeSettings(SessionStoreSettings):
+class EdgeSettings(SessionStoreSettings, MetricsSettings):
     """The edge's settings, from `PIXELFLOW_EDGE_*` environment variables."""
 
     model_config = SettingsConfigDict(env_prefix="PIXELFLOW_EDGE_")
 
     host: str = Field("127.0.0.1", description="HTTP listen address")
     port: int = Field(8000, ge=0, le=65535, description="HTTP port")
+    metrics_port: int = Field(9101, ge=0, le=65535, description="Prometheus `/metrics` port (0: off)")
     auth_address: str = Field("127.0.0.1:50051", description="svc_auth gRPC address")
     images_address: str = Field("127.0.0.1:50052", description="svc_images gRPC address")
     redis_url: str = Field("redis://127.0.0.1:6379/0", description="Redis for rate limits and Socket.IO rooms")
@@ -77,5 +79,3 @@ class EdgeSettings(SessionStoreSettings):
     )
     web_dist: Path = Field(Path("web/dist"), description="the built web app served at /")
     # Prometheus scrapes these; the public port never serves /metrics.
-    metrics_host: str = Field("127.0.0.1", description="listen address of the Prometheus /metrics endpoint")
-    metrics_port: int = Field(9101, ge=0, le=65535, description="port of the Prometheus /metrics endpoint (0: off)")

@@ -17,6 +17,7 @@ from typing import Any
 import socketio
 
 from edge.grpc_clients import Backends
+from edge.metrics import SOCKETIO_CONNECTIONS
 from edge.settings import EdgeSettings
 from pixelflow.errors import DomainError
 from pixelflow.events import SOCKETIO_NAMESPACE, socketio_channel, user_room
@@ -79,11 +80,13 @@ class LiveSockets:
         except DomainError as exc:
             raise socketio.exceptions.ConnectionRefusedError(exc.message) from exc
         self.callers[sid] = caller
+        SOCKETIO_CONNECTIONS.inc()
         await self.server.enter_room(sid, user_room(caller.user_id), namespace=SOCKETIO_NAMESPACE)
         log.info("socket %s joined the room of user %s", sid, caller.user_id)
 
     async def _disconnect(self, sid: str, *reason: Any) -> None:
-        self.callers.pop(sid, None)
+        if self.callers.pop(sid, None) is not None:
+            SOCKETIO_CONNECTIONS.dec()
 
     async def sweep(self) -> list[str]:
         """Disconnects the sockets whose token expired or whose session ended; returns their ids."""
@@ -93,7 +96,8 @@ class LiveSockets:
         ended = await self._ended.ended({caller.session_id for caller in callers.values()})
         leaving = [sid for sid, c in callers.items() if c.expires_at <= now or c.session_id in ended]
         for sid in leaving:
-            self.callers.pop(sid, None)
+            if self.callers.pop(sid, None) is not None:
+                SOCKETIO_CONNECTIONS.dec()
             reason = "session ended" if callers[sid].session_id in ended else "access token expired"
             log.info("socket %s of user %s disconnected: %s", sid, callers[sid].user_id, reason)
             await self.server.disconnect(sid, namespace=SOCKETIO_NAMESPACE)

@@ -15,6 +15,7 @@ class AuthSettings(GrpcServerSettings, SessionStoreSettings):
     model_config = SettingsConfigDict(env_prefix="PIXELFLOW_AUTH_")
 
     port: int = Field(50051, ge=0, le=65535, description="gRPC port")
+    metrics_port: int = Field(9102, ge=0, le=65535, description="Prometheus `/metrics` port (0: off)")
     database_url: str = Field(
         "postgres://postgres@127.0.0.1:5432/pixelflow_auth", description="PostgreSQL of users and refresh tokens"
     )
@@ -27,8 +28,6 @@ class AuthSettings(GrpcServerSettings, SessionStoreSettings):
     argon2_time_cost: int = Field(3, ge=1, description="argon2id passes")
     argon2_parallelism: int = Field(4, ge=1, description="argon2id lanes")
     # Prometheus scrapes these; the public port never serves /metrics.
-    metrics_host: str = Field("127.0.0.1", description="listen address of the Prometheus /metrics endpoint")
-    metrics_port: int = Field(9102, ge=0, le=65535, description="port of the Prometheus /metrics endpoint (0: off)")
 
     def unsafe_defaults(self) -> list[str]:
         if self.private_key is None and self.private_key_file is None:

@@ -16,6 +16,7 @@ from pixelflow.outputs import OutputSpec
 from pixelflow.runtime import Dependency, Service
 from pixelflow.runtime.database import Database
 from pixelflow.runtime.sessions import EndedSessions, EndedSessionStore
+from pixelflow.runtime.tracing import client_interceptors
 from pixelflow.tokens import Caller, TokenVerifier, credential_matches, remote_key_loader
 from svc_images import quota, uploads
 from svc_images.events import Events
@@ -53,7 +54,7 @@ class AccessTokens(Dependency[tuple[grpc.aio.Channel, TokenVerifier]]):
 
     async def setup(self, service: Service) -> tuple[grpc.aio.Channel, TokenVerifier]:
         assert isinstance(service.settings, ImagesSettings)
-        channel = grpc.aio.insecure_channel(service.settings.auth_address)
+        channel = grpc.aio.insecure_channel(service.settings.auth_address, interceptors=client_interceptors())
         ended: EndedSessions = service.ended_sessions  # type: ignore[attr-defined]
         return channel, TokenVerifier(remote_key_loader(channel), session_ended=ended.is_ended)
 

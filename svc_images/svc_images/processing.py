@@ -13,6 +13,7 @@ from tortoise.transactions import in_transaction
 from pixelflow.errors import InvalidArgument
 from pixelflow.outputs import OutputResult, OutputSpec
 from svc_images.library import find_image
+from svc_images.metrics import REQUEUED
 from svc_images.models import Image, ImageOutput, Status
 from svc_images.options import stored, with_options
 from svc_images.outputs import PlannedOutput, plan
@@ -106,5 +107,6 @@ async def requeue_stuck(*, queue: JobQueue, older_than: timedelta) -> int:
         await queue.enqueue_processing(image)
         requeued += 1
     if requeued:
+        REQUEUED.inc(requeued)
         log.info("re-enqueued %d stuck image(s)", requeued)
     return requeued

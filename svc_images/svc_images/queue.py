@@ -11,6 +11,8 @@ from saq.queue.redis import RedisQueue
 
 from pixelflow.processing_queue import PROCESS_IMAGE, JobPolicy, process_image_key, process_image_kwargs
 from pixelflow.runtime import Dependency, Service
+from pixelflow.runtime.tracing import current_carrier
+from svc_images.metrics import Backlog
 from svc_images.models import Image
 from svc_images.settings import ImagesSettings
 
@@ -32,6 +34,8 @@ class JobQueue:
                 retries=self.policy.attempts,
                 retry_delay=self.policy.retry_delay_seconds,
                 retry_backoff=self.policy.retry_backoff_max_seconds,
+                # The worker's span continues the trace of whatever enqueued it (an upload, the reconciler).
+                meta={"trace": carrier} if (carrier := current_carrier()) else {},
                 **process_image_kwargs(str(image.id)),
             )
         except (RedisError, OSError):
@@ -47,6 +51,14 @@ class JobQueue:
         except (RedisError, OSError):
             return False
         return job is not None and job.status in (Status.QUEUED, Status.ACTIVE)
+
+    async def backlog(self) -> Backlog:
+        """The waiting jobs and when the oldest was enqueued (SAQ pushes right, takes from the left)."""
+        assert isinstance(self.queue, RedisQueue)
+        depth = await self.queue.count("queued")
+        oldest_id = await self.queue.redis.lindex(self.queue.namespace("queued"), 0)
+        oldest = self.queue.deserialize(await self.queue.redis.get(oldest_id)) if oldest_id else None
+        return Backlog(depth=depth, oldest_queued_at=oldest.queued / 1000 if oldest and oldest.queued else None)
 
 
 class Jobs(Dependency[JobQueue]):

@@ -12,6 +12,7 @@ from svc_images.capabilities.downloads import DownloadsCapability
 from svc_images.capabilities.imports import ImportCapability
 from svc_images.capabilities.library import LibraryCapability
 from svc_images.capabilities.links import LinksCapability
+from svc_images.capabilities.monitoring import MonitoringCapability
 from svc_images.capabilities.processing import ProcessingCapability
 from svc_images.capabilities.upload import UploadCapability
 from svc_images.dependencies import TORTOISE_APP, TORTOISE_MODELS
@@ -27,6 +28,7 @@ class ImagesService(
     DownloadsCapability,
     LinksCapability,
     ConversionsCapability,
+    MonitoringCapability,
 ):
     name = "images"
     grpc_services = (

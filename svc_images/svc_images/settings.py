@@ -18,6 +18,7 @@ class ImagesSettings(GrpcServerSettings, S3Settings, SessionStoreSettings, Proce
     model_config = SettingsConfigDict(env_prefix="PIXELFLOW_IMAGES_")
 
     port: int = Field(50052, ge=0, le=65535, description="gRPC port")
+    metrics_port: int = Field(9103, ge=0, le=65535, description="Prometheus `/metrics` port (0: off)")
     database_url: str = Field(
         "postgres://postgres@127.0.0.1:5432/pixelflow_images", description="PostgreSQL of the images table"
     )
@@ -50,6 +51,9 @@ class ImagesSettings(GrpcServerSettings, S3Settings, SessionStoreSettings, Proce
     job_timeout_seconds: int = Field(120, ge=1, description="SAQ timeout of one conversion")
     job_attempts: int = Field(3, ge=1, description="SAQ attempts of one conversion (transient failures)")
     reconcile_interval_seconds: float = Field(30.0, gt=0, description="how often stuck images are looked for")
+    metrics_refresh_seconds: float = Field(
+        15.0, gt=0, description="how often the images-by-status and queue gauges are recounted"
+    )
     reconcile_after_seconds: float = Field(300.0, gt=0, description="queued/processing this long counts as stuck")
     webp_quality: int = Field(80, ge=1, le=100, description="WebP quality of the `optimized` output")
     webp_effort: int = Field(
@@ -76,8 +80,6 @@ class ImagesSettings(GrpcServerSettings, S3Settings, SessionStoreSettings, Proce
         2.0, gt=0, description="longest publishing one live event may take (a lost event is only logged)"
     )
     # Prometheus scrapes these; the public port never serves /metrics.
-    metrics_host: str = Field("127.0.0.1", description="listen address of the Prometheus /metrics endpoint")
-    metrics_port: int = Field(9103, ge=0, le=65535, description="port of the Prometheus /metrics endpoint (0: off)")
 
     @property
     def cursor_key(self) -> bytes:

@@ -11,6 +11,7 @@ from saq.types import Context
 
 from pixelflow.images.v1 import images_pb2_grpc
 from pixelflow.media.storage import ObjectStore, s3_client
+from pixelflow.runtime.tracing import client_interceptors
 from svc_worker.settings import WorkerSettings
 
 
@@ -25,7 +26,7 @@ class WorkerContext:
     @classmethod
     def open(cls, settings: WorkerSettings) -> WorkerContext:
         pyvips.concurrency_set(settings.vips_concurrency)
-        channel = grpc.aio.insecure_channel(settings.images_address)
+        channel = grpc.aio.insecure_channel(settings.images_address, interceptors=client_interceptors())
         credential = settings.internal_token.get_secret_value()
         return cls(
             settings=settings,

@@ -14,12 +14,14 @@ from pixelflow.outputs import OutputSpec
 from svc_worker.geometry import check_pixels
 from svc_worker.render import Rendered, render_all
 from svc_worker.source import BrokenImage, open_source
+from svc_worker.stages import stage
 
 __all__ = ["BrokenImage", "Rendered", "convert"]
 
 
 def convert(source: Path, specs: Sequence[OutputSpec], directory: Path, *, max_pixels: int) -> list[Rendered]:
     """Blocking: run it in a thread. Raises BrokenImage for an image that cannot be converted."""
-    opened = open_source(source, max_pixels=max_pixels)
+    with stage("decode"):
+        opened = open_source(source, max_pixels=max_pixels)
     check_pixels(opened, list(specs), max_pixels=max_pixels)
     return render_all(opened, specs, directory)

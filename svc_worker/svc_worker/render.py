@@ -20,6 +20,7 @@ from svc_worker.colour import to_srgb
 from svc_worker.encoders import Encoder, encoder_of
 from svc_worker.geometry import output_frames, shape
 from svc_worker.source import BrokenImage, Source, reason
+from svc_worker.stages import stage
 
 # An output's name becomes a file name here.
 _NAME = re.compile(r"[a-z0-9][a-z0-9_-]{0,63}")
@@ -52,26 +53,27 @@ class Rendered:
 def render(source: Source, spec: OutputSpec, target: Path) -> Rendered:
     """Blocking: this is where pixels are decoded (unless `source` is already in memory). Raises
     BrokenImage for the image; ValueError for a format this worker cannot write."""
-    encoder = _encoder(spec)
-    frames = output_frames(source, spec)
-    try:
-        image = to_srgb(source.image)
-        if frames < source.frames:  # a still format: the animation's first frame
-            image = image.crop(0, 0, image.width, source.page_height)
-        fitted = shape(image, page_height=source.page_height, frames=frames, spec=spec)
-        encoder.save(fitted.image, target, spec)
-    except pyvips.Error as exc:
-        raise BrokenImage(reason(exc)) from exc
-    return Rendered(
-        name=spec.name,
-        content_type=FORMATS[spec.format].content_type,
-        width=fitted.width,
-        height=fitted.page_height,
-        frames=frames,
-        size_bytes=target.stat().st_size,
-        downscaled=fitted.downscaled,
-        path=target,
-    )
+    with stage("encode", output=spec.name):
+        encoder = _encoder(spec)
+        frames = output_frames(source, spec)
+        try:
+            image = to_srgb(source.image)
+            if frames < source.frames:  # a still format: the animation's first frame
+                image = image.crop(0, 0, image.width, source.page_height)
+            fitted = shape(image, page_height=source.page_height, frames=frames, spec=spec)
+            encoder.save(fitted.image, target, spec)
+        except pyvips.Error as exc:
+            raise BrokenImage(reason(exc)) from exc
+        return Rendered(
+            name=spec.name,
+            content_type=FORMATS[spec.format].content_type,
+            width=fitted.width,
+            height=fitted.page_height,
+            frames=frames,
+            size_bytes=target.stat().st_size,
+            downscaled=fitted.downscaled,
+            path=target,
+        )
 
 
 def _encoder(spec: OutputSpec) -> Encoder:

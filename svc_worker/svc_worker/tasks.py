@@ -16,6 +16,7 @@ from pixelflow.media.storage import is_missing
 from pixelflow.outputs import result_message, spec_from_message
 from svc_worker.context import JobContext, WorkerContext
 from svc_worker.convert import BrokenImage, convert
+from svc_worker.metrics import record_conversion
 
 log = logging.getLogger(__name__)
 
@@ -62,6 +63,7 @@ async def process_image(ctx: JobContext, *, image_id: str) -> str:
         except BrokenImage as exc:
             await _fail(context, image_id, f"cannot convert this image: {exc}")
             return "failed"
+        record_conversion(source, rendered)
         for output in rendered:
             if output.downscaled:
                 log.info("image %s: %s scaled to %d×%d", image_id, output.name, output.width, output.height)

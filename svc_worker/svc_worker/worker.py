@@ -7,8 +7,10 @@ from saq.types import PartialTimersDict
 
 from pixelflow.processing_queue import PROCESS_IMAGE
 from svc_worker.context import JobContext, WorkerContext
+from svc_worker.metrics import after_job, before_job
 from svc_worker.settings import WorkerSettings
 from svc_worker.tasks import process_image
+from svc_worker.tracing import end_job_span, start_job_span
 
 
 def build_worker(settings: WorkerSettings) -> Worker[JobContext]:
@@ -28,6 +30,8 @@ def build_worker(settings: WorkerSettings) -> Worker[JobContext]:
         concurrency=settings.concurrency,
         startup=startup,
         shutdown=shutdown,
+        before_process=[start_job_span, before_job],
+        after_process=[after_job, end_job_span],
         shutdown_grace_period_s=settings.shutdown_grace_seconds,
         # SAQ's stop waits for its upkeep loops to wake up too: with the default 60 s sweep, every
         # stop took the whole grace period. Short loops end a stop seconds after the last job.

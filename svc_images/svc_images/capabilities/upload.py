@@ -10,6 +10,7 @@ from pixelflow.runtime import AuthKind, Call, rpc
 from svc_images import quota, uploads
 from svc_images.dependencies import ImagesBase
 from svc_images.messages import image_message
+from svc_images.metrics import UPLOADS
 from svc_images.options import requested
 from svc_images.stored_header import ReadBudget
 
@@ -62,10 +63,15 @@ class UploadCapability(ImagesBase):
                     options=options,
                 )
         except DomainError:
+            UPLOADS.labels("refused").inc()
             await uploads.drain_refused(
                 (message.chunk async for message in requests),
                 max_bytes=self.settings.max_upload_bytes,
                 timeout_seconds=self.settings.refused_upload_drain_seconds,
             )
             raise
+        except BaseException:
+            UPLOADS.labels("failed").inc()
+            raise
+        UPLOADS.labels("stored").inc()
         return image_message(image)

@@ -20,6 +20,7 @@ from miniopy_async.helpers import read_part_data
 from miniopy_async.lifecycleconfig import AbortIncompleteMultipartUpload, LifecycleConfig, Rule
 from pydantic import Field, SecretStr
 
+from pixelflow.media.telemetry import s3_trace_config
 from pixelflow.runtime.settings import PixelflowSettings, is_default_secret
 
 log = logging.getLogger(__name__)
@@ -70,7 +71,9 @@ def s3_client(settings: S3Settings) -> Minio:
         connect=settings.s3_connect_timeout_seconds, sock_read=settings.s3_read_timeout_seconds
     )
     retry = ExponentialRetry(attempts=settings.s3_attempts, factor=0.2, statuses={500, 502, 503, 504})
-    client.set_session(RetryClient(aiohttp.ClientSession(timeout=timeout), retry_options=retry))
+    client.set_session(
+        RetryClient(aiohttp.ClientSession(timeout=timeout, trace_configs=[s3_trace_config()]), retry_options=retry)
+    )
     return client
 
 

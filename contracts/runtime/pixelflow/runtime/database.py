@@ -19,11 +19,16 @@ from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
 from aerich import Command
+from prometheus_client import Gauge
 from tortoise.backends.base.config_generator import expand_db_url
 from tortoise.context import TortoiseContext, _current_context
 from tortoise.exceptions import DBConnectionError
 
 from pixelflow.runtime.service import Dependency, Service
+
+DB_POOL_IN_USE = Gauge(
+    "pixelflow_db_pool_connections_in_use", "database connections lent out of the pool", ["database"]
+)
 
 log = logging.getLogger(__name__)
 
@@ -72,6 +77,7 @@ class Database(Dependency[TortoiseContext]):
         context = TortoiseContext()
         with _activated(context):
             await context.init(config=tortoise_config(url, app=self.app, models=self.models))
+        DB_POOL_IN_USE.labels(self.app).set_function(lambda: _connections_in_use(context))
         return context
 
     async def teardown(self, value: TortoiseContext) -> None:
@@ -83,6 +89,16 @@ class Database(Dependency[TortoiseContext]):
 
     async def check(self, value: TortoiseContext) -> None:
         await value.db().execute_query("SELECT 1")
+
+
+def _connections_in_use(context: TortoiseContext) -> float:
+    # Read by a scrape, off the event loop: only the pool's counters, never a query. A context
+    # closed since (a stopped service) lends nothing.
+    try:
+        pool: asyncpg.Pool | None = getattr(context.connections.get("default"), "_pool", None)
+    except Exception:
+        return 0.0
+    return float(pool.get_size() - pool.get_idle_size()) if pool is not None else 0.0
 
 
 @contextlib.contextmanager

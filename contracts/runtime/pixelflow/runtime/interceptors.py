@@ -13,6 +13,7 @@ from typing import Any
 import grpc
 
 from pixelflow.runtime.logs import REQUEST_ID_KEY, clean_request_id, request_id_var
+from pixelflow.runtime.metrics import observe_grpc_call
 
 log = logging.getLogger("pixelflow.access")
 
@@ -46,7 +47,9 @@ def _wrap(
         def finish(context: grpc.aio.ServicerContext[Any, Any], started: float, outcome: str) -> None:
             code = context.code() if hasattr(context, "code") else None
             status = getattr(code, "name", None) or outcome
-            log.log(level, "%s %s %.1fms", method, status, (time.perf_counter() - started) * 1000)
+            seconds = time.perf_counter() - started
+            observe_grpc_call(method, status, seconds)
+            log.log(level, "%s %s %.1fms", method, status, seconds * 1000)
 
         if streaming_out:
 

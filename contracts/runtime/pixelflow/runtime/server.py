@@ -9,6 +9,7 @@ Stop (SIGTERM or SIGINT): NOT_SERVING, wait `drain_seconds` so balancers notice,
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import signal
 
@@ -21,13 +22,14 @@ from pixelflow.runtime.health import component_name
 from pixelflow.runtime.heap import freeze_startup_objects
 from pixelflow.runtime.interceptors import RequestContextInterceptor
 from pixelflow.runtime.logs import configure_logging
+from pixelflow.runtime.metrics import MetricsSettings, metrics_endpoint
 from pixelflow.runtime.service import Service
-from pixelflow.runtime.settings import PixelflowSettings
+from pixelflow.runtime.tracing import configure_tracing, server_interceptors
 
 log = logging.getLogger(__name__)
 
 
-class GrpcServerSettings(PixelflowSettings):
+class GrpcServerSettings(MetricsSettings):
     host: str = Field("127.0.0.1", description="gRPC listen address")
     port: int = Field(0, ge=0, le=65535, description="gRPC port")
     shutdown_grace_seconds: float = Field(10.0, ge=0, description="how long in-flight calls may finish on SIGTERM")
@@ -43,7 +45,7 @@ class ServiceRunner:
         self.settings = settings
         self.health = health.aio.HealthServicer()
         self.server = grpc.aio.server(
-            interceptors=[RequestContextInterceptor()],
+            interceptors=[*server_interceptors(), RequestContextInterceptor()],
             options=[
                 ("grpc.max_receive_message_length", settings.max_message_bytes),
                 ("grpc.max_send_message_length", settings.max_message_bytes),
@@ -53,6 +55,8 @@ class ServiceRunner:
             ],
         )
         self.port = 0
+        self.metrics_port: int | None = None
+        self._metrics = contextlib.ExitStack()
         self._stopping: asyncio.Task[None] | None = None
         self._monitor: asyncio.Task[None] | None = None
 
@@ -80,6 +84,7 @@ class ServiceRunner:
         await self.server.start()
         await self.refresh_health()
         self._monitor = asyncio.create_task(self._watch_dependencies(), name=f"{self.service.name}-health")
+        self.metrics_port = self._metrics.enter_context(metrics_endpoint(self.settings))
         log.info("%s serving on %s:%d", self.service.name, self.settings.host, self.port)
         return self.port
 
@@ -117,12 +122,14 @@ class ServiceRunner:
         await asyncio.sleep(self.settings.drain_seconds)
         await self.server.stop(self.settings.shutdown_grace_seconds)
         await self.service.stop()
+        self._metrics.close()
         log.info("%s stopped", self.service.name)
 
 
 async def run_service(service: Service, settings: GrpcServerSettings) -> None:
     """Serves until SIGTERM or SIGINT, then stops gracefully."""
     configure_logging(service.name, settings.log_level, settings.log_format)
+    configure_tracing(service.name, sample_ratio=settings.trace_sample_ratio)
     stop_requested = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGTERM, signal.SIGINT):

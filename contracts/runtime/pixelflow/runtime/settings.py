@@ -36,6 +36,13 @@ class PixelflowSettings(BaseSettings):
         description="development, test or production (production refuses unsafe defaults)",
     )
     log_level: str = Field("INFO", validation_alias="PIXELFLOW_LOG_LEVEL", description="DEBUG, INFO, WARNING or ERROR")
+    trace_sample_ratio: float = Field(
+        0.1,
+        ge=0,
+        le=1,
+        validation_alias="PIXELFLOW_TRACE_SAMPLE_RATIO",
+        description="share of new traces kept when OTEL_* turns tracing on (a sampled caller is always followed)",
+    )
     log_format: LogFormat = Field(
         LogFormat.TEXT,
         validation_alias="PIXELFLOW_LOG_FORMAT",
