@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import re
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -203,3 +205,20 @@ async def test_labels_carry_route_templates_never_ids(stack: MeteredStack) -> No
     assert "/api/images/{image_id}" in routes
     assert "unmatched" in routes
     assert not [route for route in routes if route and ("abcd" in route or "12345" in route)]
+
+
+async def test_every_metric_the_readme_promises_is_served(stack: MeteredStack) -> None:
+    """The README's table is what dashboards and the autoscaler are written against."""
+    readme = (Path(__file__).parents[1] / "README.md").read_text()
+    table = readme.split("<!-- metrics:start -->")[1].split("<!-- metrics:end -->")[0]
+    promised = set(re.findall(r"^\| `(pixelflow_\w+)`", table, re.MULTILINE))
+    assert len(promised) > 15
+    served: set[str] = set()
+    async with httpx.AsyncClient(timeout=10) as scraper:
+        await until(lambda: _answers(scraper, stack.worker_metrics))
+        for url in (stack.process_metrics, stack.worker_metrics):
+            text = (await scraper.get(url)).text
+            served |= {family.name for family in text_string_to_metric_families(text)}
+    # Counters are served under their name without `_total`.
+    served |= {f"{name}_total" for name in served}
+    assert promised - served == set()
