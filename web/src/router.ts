@@ -20,3 +20,29 @@ export function navigate(path: string, options: { replace?: boolean } = {}): voi
   else window.history.pushState(null, "", path);
   window.dispatchEvent(new Event(CHANGE));
 }
+
+/** Every view the app has; each route is its own lazily loaded chunk (see App). */
+export type Route =
+  | { name: "signin" }
+  | { name: "signup" }
+  | { name: "photos" }
+  | { name: "image"; id: string }
+  | { name: "unknown" };
+
+export function matchRoute(path: string): Route {
+  if (path === "/signin") return { name: "signin" };
+  if (path === "/signup") return { name: "signup" };
+  if (path === "/") return { name: "photos" };
+  const image = /^\/images\/([^/]+)\/?$/.exec(path);
+  if (image?.[1]) return { name: "image", id: decodeURIComponent(image[1]) };
+  return { name: "unknown" };
+}
+
+export const imagePath = (id: string): string => `/images/${encodeURIComponent(id)}`;
+
+/** A same-app link's click: follows it without a reload, unless the person asked for a new tab. */
+export function followLink(event: { preventDefault(): void; button: number; metaKey: boolean; ctrlKey: boolean; shiftKey: boolean; altKey: boolean }, path: string): void {
+  if (event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return;
+  event.preventDefault();
+  navigate(path);
+}
