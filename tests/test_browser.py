@@ -130,9 +130,8 @@ async def test_sign_up_upload_and_watch_it_finish(page: Page, app_url: str) -> N
     await page.reload()
     await expect(page.get_by_role("heading", name="Upload photos")).to_be_visible()
     await expect(page.get_by_text(email)).to_be_visible()
-    await expect(page.get_by_role("article", name="ladybird-exif-orientation6.jpg").locator("[data-status]")).to_have_text(
-        "Optimized"
-    )
+    reloaded = page.get_by_role("article", name="ladybird-exif-orientation6.jpg")
+    await expect(reloaded.locator("[data-status]")).to_have_text("Optimized")
 
     await page.get_by_role("button", name="Sign out").click()
     await expect(page).to_have_url(f"{app_url}/signin")

@@ -233,7 +233,8 @@ async def test_upload_by_keyboard_progress_refusal_and_detail(
 
     # Then the new card by Tab, its link opening the detail view with the focus on its heading.
     stops = await tab_path(page, 2)
-    assert stops[0]["href"] == stops[1]["href"] and stops[0]["href"].startswith("/images/"), stops
+    assert stops[0]["href"] == stops[1]["href"], stops
+    assert stops[0]["href"].startswith("/images/"), stops
     await page.keyboard.press("Enter")
     await expect(page).to_have_url(f"{app_url}{stops[1]['href']}")
     await expect(page).to_have_title("ladybird-exif-orientation6.jpg · pixelflow")
@@ -307,10 +308,12 @@ async def test_a_full_account_page_is_steady_and_quiet(
     tiles_reached = [stop for stop in stops[2:] if stop["href"] and stop["href"].startswith("/images/")]
     assert len({stop["href"] for stop in tiles_reached}) == PHOTOS, stops
     for stop in stops:
-        assert stop["width"] > 1 and stop["height"] > 1, stop
+        assert stop["width"] > 1, stop
+        assert stop["height"] > 1, stop
         assert stop["type"] != "file", stop
     for stop in tiles_reached:
-        assert stop["outline"] != "none" and stop["outlineWidth"] >= 2, stop
+        assert stop["outline"] != "none", stop
+        assert stop["outlineWidth"] >= 2, stop
 
     await page.keyboard.press("Enter")
     await expect(page).to_have_url(f"{app_url}{stops[-1]['href']}")
