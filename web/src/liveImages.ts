@@ -40,11 +40,13 @@ function describeChange(image: ImageItem): string | null {
  * otherwise noticed only after its ping timeout). Finished photos and the connection's changes
  * are announced through the app's one live region.
  */
-export function useLiveImages(): { connected: boolean } {
+export function useLiveImages(): { connected: boolean; connecting: boolean } {
   const { store, openSocket } = useServices();
   const client = useQueryClient();
   const announce = useAnnounce();
   const [connected, setConnected] = useState(false);
+  // Until the first connection or failure: the badge says "Connecting…", not "Offline".
+  const [settled, setSettled] = useState(false);
   const announced = useRef<boolean | null>(null);
 
   useEffect(() => {
@@ -57,6 +59,7 @@ export function useLiveImages(): { connected: boolean } {
     });
     socket.on("connect", () => {
       setConnected(true);
+      setSettled(true);
       if (everConnected) void client.invalidateQueries({ queryKey: ["images"] });
       everConnected = true;
     });
@@ -73,12 +76,14 @@ export function useLiveImages(): { connected: boolean } {
     });
     socket.on("connect_error", () => {
       setConnected(false);
+      setSettled(true);
       // Most likely an expired access token: renew it, then try again with the new one.
       if (navigator.onLine) renewAndReconnect();
     });
     const offline = () => {
       socket.disconnect();
       setConnected(false);
+      setSettled(true);
     };
     const online = () => socket.connect();
     window.addEventListener("offline", offline);
@@ -101,5 +106,5 @@ export function useLiveImages(): { connected: boolean } {
     announce(connected ? "Live updates are back on." : "Offline: live updates paused, reconnecting when possible.");
   }, [announce, connected]);
 
-  return { connected };
+  return { connected, connecting: !settled };
 }

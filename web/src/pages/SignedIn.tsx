@@ -10,7 +10,8 @@ const ImageDetailPage = lazy(() => import("./ImageDetailPage"));
 export default function SignedIn({ route }: { route: Route }) {
   const { store } = useServices();
   const session = useSession();
-  const { connected } = useLiveImages();
+  const { connected, connecting } = useLiveImages();
+  const badge = connected ? "Live" : connecting ? "Connecting…" : "Offline";
 
   return (
     <>
@@ -27,8 +28,8 @@ export default function SignedIn({ route }: { route: Route }) {
         </a>
         <span className="who">{session?.user.email}</span>
         {/* The change itself is announced by the app's live region (useLiveImages). */}
-        <span className={`live ${connected ? "on" : "off"}`} title={connected ? "Live updates on" : "Reconnecting…"}>
-          {connected ? "Live" : "Offline"}
+        <span className={`live ${connected ? "on" : "off"}`} title={connected ? "Live updates on" : "Live updates paused"}>
+          {badge}
         </span>
         <button
           type="button"

@@ -14,6 +14,7 @@ describe("live status", () => {
 
     const card = await screen.findByRole("article", { name: "ladybird.jpg" });
     expect(within(card).getByText("Optimizing…")).toBeInTheDocument();
+    expect(screen.getByText("Connecting…")).toBeInTheDocument();
     act(() => socket.emit("connect"));
     expect(screen.getByText("Live")).toBeInTheDocument();
 
