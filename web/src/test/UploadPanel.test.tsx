@@ -1,8 +1,9 @@
-import { screen, waitFor } from "@testing-library/react";
+import { act, fireEvent, render, screen, waitFor } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { describe, expect, it, vi } from "vitest";
 import { ApiError } from "../api/errors";
 import type { ImageItem } from "../api/types";
+import { Announcer, useAnnounce } from "../announcer";
 import { UploadPanel } from "../components/UploadPanel";
 import { fakeApi, image, renderWith, signedInStore } from "./fakes";
 
@@ -62,5 +63,36 @@ describe("upload panel", () => {
     expect(screen.getByRole("button", { name: "Choose photos" })).toHaveAccessibleDescription(
       "Drop them here, paste, or choose files: JPEG, PNG, WebP, GIF, TIFF, HEIC or AVIF.",
     );
+  });
+
+  it("uploads every file dropped on it", async () => {
+    const uploadImage = vi.fn(async (file: File) => image({ id: file.name, original_name: file.name }));
+    renderWith(<UploadPanel />, { api: fakeApi({ uploadImage }), store: signedInStore() });
+    const zone = screen.getByRole("region", { name: "Upload photos" });
+    fireEvent.drop(zone, { dataTransfer: { files: [photo("a.jpg"), photo("b.heic")] } });
+    await waitFor(() => expect(uploadImage).toHaveBeenCalledTimes(2));
+    expect(uploadImage.mock.calls.map(([file]) => file.name)).toEqual(["a.jpg", "b.heic"]);
+  });
+});
+
+describe("announcer", () => {
+  it("is the one polite region, and says the same message again when it is repeated", () => {
+    let announce: (text: string) => void = () => undefined;
+    function Speaker() {
+      announce = useAnnounce();
+      return null;
+    }
+    render(
+      <Announcer>
+        <Speaker />
+      </Announcer>,
+    );
+    const region = screen.getByRole("status");
+    expect(region).toHaveAttribute("aria-live", "polite");
+    act(() => announce("Uploading a.jpg."));
+    const first = region.textContent;
+    act(() => announce("Uploading a.jpg."));
+    expect(region.textContent).not.toBe(first);
+    expect(region).toHaveTextContent("Uploading a.jpg.");
   });
 });
