@@ -1,76 +1,27 @@
-import { useQueryClient } from "@tanstack/react-query";
 import { type DragEvent, useEffect, useRef, useState } from "react";
-import { useAnnounce } from "../announcer";
-import { prependImage } from "../imageList";
-import { useServices } from "../services";
-import { ACCEPTED_FORMATS, describeRefusal } from "../uploadRefusal";
-
-interface Progress {
-  name: string;
-  /** 1-based position of the file being sent, among `total` picked since the panel was idle. */
-  index: number;
-  total: number;
-  fraction: number;
-}
+import { ACCEPTED_FORMATS } from "../uploadRefusal";
+import { useUploads } from "../uploads";
 
 /**
- * Upload by button, drop or paste, any number of files: each is sent in turn (one at a time keeps
- * the progress bar truthful and the quota's holds small). Files picked while others are sent join
- * the queue. The button is never disabled, so focus never falls to the page body; when the queue
- * is done, focus comes back to it if it had wandered nowhere.
+ * Upload by button, drop or paste, any number of files (the queue is in UploadsProvider). The
+ * button is never disabled, so focus never falls to the page body; when the queue is done, focus
+ * comes back to it if it had wandered nowhere.
  */
 export function UploadPanel() {
-  const { api } = useServices();
-  const client = useQueryClient();
-  const announce = useAnnounce();
+  const { progress, refusals, start } = useUploads();
   const input = useRef<HTMLInputElement>(null);
   const button = useRef<HTMLButtonElement>(null);
-  const queue = useRef<File[]>([]);
-  const running = useRef(false);
-  const [progress, setProgress] = useState<Progress | null>(null);
-  const [refusals, setRefusals] = useState<string[]>([]);
   const [dragging, setDragging] = useState(false);
+  const sending = progress !== null;
+  const wasSending = useRef(sending);
 
-  const drain = async () => {
-    if (running.current) return;
-    running.current = true;
-    setRefusals([]);
-    let index = 0;
-    let uploaded = 0;
-    const failed: string[] = [];
-    for (let file = queue.current.shift(); file; file = queue.current.shift()) {
-      index += 1;
-      const total = index + queue.current.length;
-      const name = file.name || "pasted image";
-      setProgress({ name, index, total, fraction: 0 });
-      announce(total > 1 ? `Uploading ${name}, ${index} of ${total}.` : `Uploading ${name}.`);
-      try {
-        const image = await api.uploadImage(file, (fraction) =>
-          setProgress({ name, index, total: index + queue.current.length, fraction }),
-        );
-        prependImage(client, image);
-        uploaded += 1;
-      } catch (error) {
-        const refusal = describeRefusal(name, error);
-        failed.push(refusal);
-        setRefusals([...failed]);
-      }
+  useEffect(() => {
+    if (wasSending.current && !sending) {
+      const focused = document.activeElement;
+      if (!focused || focused === document.body) button.current?.focus();
     }
-    running.current = false;
-    setProgress(null);
-    void client.invalidateQueries({ queryKey: ["images"] });
-    const done = uploaded ? `${uploaded} ${uploaded === 1 ? "photo" : "photos"} uploaded, now optimizing.` : "";
-    announce([done, ...failed].filter(Boolean).join(" "));
-    const focused = document.activeElement;
-    if (!focused || focused === document.body || input.current === focused) button.current?.focus();
-  };
-
-  const start = (files: Iterable<File>) => {
-    const picked = [...files];
-    if (!picked.length) return;
-    queue.current.push(...picked);
-    void drain();
-  };
+    wasSending.current = sending;
+  }, [sending]);
 
   useEffect(() => {
     const onPaste = (event: ClipboardEvent) => {
@@ -79,7 +30,7 @@ export function UploadPanel() {
     };
     document.addEventListener("paste", onPaste);
     return () => document.removeEventListener("paste", onPaste);
-  });
+  }, [start]);
 
   const onDrop = (event: DragEvent) => {
     event.preventDefault();
@@ -87,7 +38,6 @@ export function UploadPanel() {
     start(event.dataTransfer.files);
   };
 
-  const sending = progress !== null;
   return (
     <section
       className={`card dropzone${dragging ? " dragging" : ""}`}

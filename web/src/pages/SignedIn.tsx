@@ -2,6 +2,7 @@ import { lazy, Suspense } from "react";
 import { useLiveImages } from "../liveImages";
 import { navigate, type Route } from "../router";
 import { useServices, useSession } from "../services";
+import { UploadsProvider } from "../uploads";
 import { MainPage } from "./MainPage";
 
 const ImageDetailPage = lazy(() => import("./ImageDetailPage"));
@@ -42,15 +43,17 @@ export default function SignedIn({ route }: { route: Route }) {
           Sign out
         </button>
       </header>
-      <main className="main">
-        {route.name === "image" ? (
-          <Suspense fallback={null}>
-            <ImageDetailPage key={route.id} id={route.id} />
-          </Suspense>
-        ) : (
-          <MainPage connected={connected} />
-        )}
-      </main>
+      <UploadsProvider>
+        <main className="main">
+          {route.name === "image" ? (
+            <Suspense fallback={null}>
+              <ImageDetailPage key={route.id} id={route.id} />
+            </Suspense>
+          ) : (
+            <MainPage connected={connected} />
+          )}
+        </main>
+      </UploadsProvider>
     </>
   );
 }

@@ -5,14 +5,20 @@ import { ApiError } from "../api/errors";
 import type { ImageItem } from "../api/types";
 import { Announcer, useAnnounce } from "../announcer";
 import { UploadPanel } from "../components/UploadPanel";
+import { UploadsProvider } from "../uploads";
 import { fakeApi, image, renderWith, signedInStore } from "./fakes";
 
+const panel = (
+  <UploadsProvider>
+    <UploadPanel />
+  </UploadsProvider>
+);
 const photo = (name: string) => new File(["x"], name, { type: "image/jpeg" });
 
 describe("upload panel", () => {
   it("uploads every file picked, one after another, and says how it went once", async () => {
     const uploadImage = vi.fn(async (file: File) => image({ id: file.name, original_name: file.name, status: "queued" }));
-    const { container } = renderWith(<UploadPanel />, { api: fakeApi({ uploadImage }), store: signedInStore() });
+    const { container } = renderWith(panel, { api: fakeApi({ uploadImage }), store: signedInStore() });
     const input = container.querySelector<HTMLInputElement>("input[type=file]");
     expect(input).toHaveAttribute("multiple");
     // No Tab stop, nothing for a screen reader: the button is the control.
@@ -30,7 +36,7 @@ describe("upload panel", () => {
       if (file.name === "huge.jpg") throw new ApiError(413, "file is larger than the limit of 52,428,800 bytes");
       return image({ original_name: file.name });
     });
-    const { container } = renderWith(<UploadPanel />, { api: fakeApi({ uploadImage }), store: signedInStore() });
+    const { container } = renderWith(panel, { api: fakeApi({ uploadImage }), store: signedInStore() });
     const input = container.querySelector<HTMLInputElement>("input[type=file]");
     if (!input) throw new Error("no file input");
     await userEvent.setup().upload(input, [photo("huge.jpg"), photo("ok.jpg")]);
@@ -44,7 +50,7 @@ describe("upload panel", () => {
   it("keeps its button usable while sending, and gives focus back to it afterwards", async () => {
     let finish: (value: ImageItem) => void = () => undefined;
     const uploadImage = vi.fn(() => new Promise<ImageItem>((resolve) => (finish = resolve)));
-    const { container } = renderWith(<UploadPanel />, { api: fakeApi({ uploadImage }), store: signedInStore() });
+    const { container } = renderWith(panel, { api: fakeApi({ uploadImage }), store: signedInStore() });
     const input = container.querySelector<HTMLInputElement>("input[type=file]");
     if (!input) throw new Error("no file input");
     await userEvent.setup().upload(input, photo("a.jpg"));
@@ -59,7 +65,7 @@ describe("upload panel", () => {
   });
 
   it("names the formats, AVIF and HEIC among them", () => {
-    renderWith(<UploadPanel />, { store: signedInStore() });
+    renderWith(panel, { store: signedInStore() });
     expect(screen.getByRole("button", { name: "Choose photos" })).toHaveAccessibleDescription(
       "Drop them here, paste, or choose files: JPEG, PNG, WebP, GIF, TIFF, HEIC or AVIF.",
     );
@@ -67,7 +73,7 @@ describe("upload panel", () => {
 
   it("uploads every file dropped on it", async () => {
     const uploadImage = vi.fn(async (file: File) => image({ id: file.name, original_name: file.name }));
-    renderWith(<UploadPanel />, { api: fakeApi({ uploadImage }), store: signedInStore() });
+    renderWith(panel, { api: fakeApi({ uploadImage }), store: signedInStore() });
     const zone = screen.getByRole("region", { name: "Upload photos" });
     fireEvent.drop(zone, { dataTransfer: { files: [photo("a.jpg"), photo("b.heic")] } });
     await waitFor(() => expect(uploadImage).toHaveBeenCalledTimes(2));
