@@ -19,6 +19,7 @@ from edge.app import create_app
 from pixelflow.runtime.testing import RunningService
 from tests.conftest import edge_settings_for
 from tests.support.browser import (
+    ARTIFACTS,
     CHROMIUM,
     CHROMIUM_FLAGS,
     WEB_DIST,
@@ -297,6 +298,7 @@ async def test_offline_is_announced(browser: Browser, app_url: str, api: httpx.A
 async def test_a_full_account_page_is_steady_and_quiet(
     browser: Browser, app_url: str, full_account: dict[str, Any], width: int, height: int
 ) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
     context, page, problems = await open_page(browser, width, height)
     await sign_in_as(page, app_url, full_account)
     await page.goto(app_url)
@@ -311,6 +313,7 @@ async def test_a_full_account_page_is_steady_and_quiet(
     shift = await layout_shift(page)
     assert shift < 0.05, f"CLS {shift:.3f} at {width} px"
     await no_violations(page, f"full gallery at {width} px")
+    await page.screenshot(path=str(ARTIFACTS / f"gallery-{width}.png"), full_page=True)
     assert "/api/images/latest" not in problems.api_paths
 
     # Every photo is one Tab stop, after the upload button and the latest card's link, each with
@@ -332,5 +335,6 @@ async def test_a_full_account_page_is_steady_and_quiet(
     await expect(page.get_by_role("link", name="Download WebP")).to_be_visible()
     await heading_has_focus(page, "photo-00.jpg")
     await no_violations(page, f"detail view at {width} px")
+    await page.screenshot(path=str(ARTIFACTS / f"detail-{width}.png"), full_page=True)
     problems.assert_none()
     await context.close()

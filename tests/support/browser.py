@@ -15,6 +15,7 @@ from playwright.async_api import BrowserContext, Page, Request, Response
 ROOT = Path(__file__).parents[2]
 WEB_DIST = ROOT / "web" / "dist"
 AXE = ROOT / "web" / "node_modules" / "axe-core" / "axe.min.js"
+ARTIFACTS = ROOT / "test-artifacts"
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_FLAGS = [
     "--no-sandbox",
