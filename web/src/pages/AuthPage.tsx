@@ -120,7 +120,9 @@ export default function AuthPage({ mode }: { mode: AuthMode }) {
         {field("email", "Email", email, setEmail, "email", "email")}
         {field("password", "Password", password, setPassword, "password", signUp ? "new-password" : "current-password")}
         {signUp ? field("password_confirm", "Confirm password", confirm, setConfirm, "password", "new-password") : null}
-        <button className="button" type="submit" disabled={submit.isPending} aria-busy={submit.isPending}>
+        {/* aria-disabled, not disabled: a disabled button loses focus to the page body. onSubmit ignores
+            a second submit while the first is pending. */}
+        <button className="button" type="submit" aria-disabled={submit.isPending} aria-busy={submit.isPending}>
           {submit.isPending ? (signUp ? "Creating account…" : "Signing in…") : signUp ? "Create account" : "Sign in"}
         </button>
         <p className="switch">

@@ -92,8 +92,9 @@ describe("sign in", () => {
     const user = await fill({ Email: "me@example.com", Password: "correct horse" });
     await user.click(screen.getByRole("button", { name: "Sign in" }));
     const busy = screen.getByRole("button", { name: "Signing in…" });
-    expect(busy).toBeDisabled();
+    expect(busy).toHaveAttribute("aria-disabled", "true");
     await user.click(busy);
+    expect(busy).toHaveFocus();
     expect(login).toHaveBeenCalledTimes(1);
     finish(reply);
     await waitFor(() => expect(store.get()?.user.email).toBe("me@example.com"));
