@@ -338,3 +338,40 @@ async def test_a_full_account_page_is_steady_and_quiet(
     await page.screenshot(path=str(ARTIFACTS / f"detail-{width}.png"), full_page=True)
     problems.assert_none()
     await context.close()
+
+
+async def test_dropping_several_photos_uploads_each(browser: Browser, app_url: str, api: httpx.AsyncClient) -> None:
+    reply = await register(api, unique_email("drop"))
+    context, page, problems = await open_page(browser, 1280, 900)
+    await sign_in_as(page, app_url, reply)
+    await page.goto(app_url)
+    await expect(page.get_by_text("Nothing yet: your photos will appear here.")).to_be_visible()
+
+    # Two PNGs drawn in the page, dropped together as a file manager would.
+    await page.evaluate(
+        """async () => {
+            const draw = (colour) => new Promise(done => {
+                const canvas = document.createElement("canvas");
+                canvas.width = 64; canvas.height = 48;
+                const context = canvas.getContext("2d");
+                context.fillStyle = colour; context.fillRect(0, 0, 64, 48);
+                canvas.toBlob(done, "image/png");
+            });
+            const transfer = new DataTransfer();
+            transfer.items.add(new File([await draw("#c33")], "red.png", { type: "image/png" }));
+            transfer.items.add(new File([await draw("#33c")], "blue.png", { type: "image/png" }));
+            const zone = document.querySelector(".dropzone");
+            zone.dispatchEvent(new DragEvent("dragover", { dataTransfer: transfer, bubbles: true, cancelable: true }));
+            zone.dispatchEvent(new DragEvent("drop", { dataTransfer: transfer, bubbles: true, cancelable: true }));
+        }"""
+    )
+    uploads = page.get_by_role("region", name="Your uploads")
+    for name in ("red.png", "blue.png"):
+        tile = uploads.get_by_role("link", name=name)
+        await expect(tile.locator("[data-status]")).to_have_text("Optimized", timeout=30_000)
+    # Focus was nowhere (a drop moves none): it comes back to the upload control.
+    await expect(page.get_by_role("button", name="Choose photos")).to_be_focused()
+    await page.wait_for_function("() => window.__announced.some(t => t.includes('2 photos uploaded'))")
+    await no_violations(page, "gallery after a drop")
+    problems.assert_none()
+    await context.close()

@@ -3,9 +3,20 @@ import { ACCEPTED_FORMATS } from "../uploadRefusal";
 import { useUploads } from "../uploads";
 
 /**
+ * Whether focus rests where nothing is being done: the page body, a view's heading (where
+ * navigation put it) or this panel. Anywhere else the person is busy and focus stays there.
+ */
+function focusIsIdle(button: HTMLButtonElement | null): boolean {
+  const focused = document.activeElement;
+  if (!focused || focused === document.body) return true;
+  if (focused.matches("h1[tabindex='-1']")) return true;
+  return button?.closest("section")?.contains(focused) ?? false;
+}
+
+/**
  * Upload by button, drop or paste, any number of files (the queue is in UploadsProvider). The
  * button is never disabled, so focus never falls to the page body; when the queue is done, focus
- * comes back to it if it had wandered nowhere.
+ * comes back to it unless the person is busy elsewhere (see focusIsIdle).
  */
 export function UploadPanel() {
   const { progress, refusals, start } = useUploads();
@@ -16,10 +27,7 @@ export function UploadPanel() {
   const wasSending = useRef(sending);
 
   useEffect(() => {
-    if (wasSending.current && !sending) {
-      const focused = document.activeElement;
-      if (!focused || focused === document.body) button.current?.focus();
-    }
+    if (wasSending.current && !sending && focusIsIdle(button.current)) button.current?.focus();
     wasSending.current = sending;
   }, [sending]);
 

@@ -64,6 +64,28 @@ describe("upload panel", () => {
     expect(screen.queryByRole("progressbar")).not.toBeInTheDocument();
   });
 
+  it("leaves focus where the person is busy when the upload ends", async () => {
+    let finish: (value: ImageItem) => void = () => undefined;
+    const uploadImage = vi.fn(() => new Promise<ImageItem>((resolve) => (finish = resolve)));
+    const { container } = renderWith(
+      <>
+        <UploadsProvider>
+          <UploadPanel />
+        </UploadsProvider>
+        <a href="/elsewhere">Elsewhere</a>
+      </>,
+      { api: fakeApi({ uploadImage }), store: signedInStore() },
+    );
+    const input = container.querySelector<HTMLInputElement>("input[type=file]");
+    if (!input) throw new Error("no file input");
+    await userEvent.setup().upload(input, photo("a.jpg"));
+    const elsewhere = screen.getByRole("link", { name: "Elsewhere" });
+    elsewhere.focus();
+    finish(image());
+    await waitFor(() => expect(screen.queryByRole("progressbar")).not.toBeInTheDocument());
+    expect(elsewhere).toHaveFocus();
+  });
+
   it("names the formats, AVIF and HEIC among them", () => {
     renderWith(panel, { store: signedInStore() });
     expect(screen.getByRole("button", { name: "Choose photos" })).toHaveAccessibleDescription(
