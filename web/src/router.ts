@@ -17,7 +17,12 @@ export function usePath(): string {
 
 export function navigate(path: string, options: { replace?: boolean } = {}): void {
   if (options.replace) window.history.replaceState(null, "", path);
-  else window.history.pushState(null, "", path);
+  else {
+    window.history.pushState(null, "", path);
+    // A new view starts at its top, as a page load would; back and forward keep the browser's
+    // own scroll restoration.
+    window.scrollTo(0, 0);
+  }
   window.dispatchEvent(new Event(CHANGE));
 }
 

@@ -13,7 +13,8 @@ export function useView<T extends HTMLElement = HTMLHeadingElement>(title: strin
     document.title = title ? `${title} · ${APP}` : APP;
   }, [title]);
   useEffect(() => {
-    heading.current?.focus({ preventScroll: false });
+    // No scrolling for it: on a phone the detail view's heading sits below its picture.
+    heading.current?.focus({ preventScroll: true });
   }, []);
   return heading;
 }
