@@ -265,9 +265,10 @@ async def test_upload_by_keyboard_progress_refusal_and_detail(
     saved = await (await downloading.value).path()
     assert saved.read_bytes()[8:12] == b"WEBP"
 
+    # Back in the grid, focus returns to the tile the view was opened from.
     await page.go_back()
     await expect(page).to_have_title("Your photos · pixelflow")
-    await heading_has_focus(page, "Your photos")
+    await expect(page.locator(f'.tile-link[href="{stops[1]["href"]}"]')).to_be_focused()
     # The 415 of the refused file is the only error the page saw.
     assert [failure.rsplit(": ", 1)[-1] for failure in problems.failed] == ["415"], problems.failed
     await context.close()
@@ -336,6 +337,13 @@ async def test_a_full_account_page_is_steady_and_quiet(
     await heading_has_focus(page, "photo-00.jpg")
     await no_violations(page, f"detail view at {width} px")
     await page.screenshot(path=str(ARTIFACTS / f"detail-{width}.png"), full_page=True)
+
+    # Its "All photos" link, by keyboard, leads back to the grid with focus on the same tile.
+    await page.keyboard.press("Shift+Tab")
+    await expect(page.get_by_role("link", name="← All photos")).to_be_focused()
+    await page.keyboard.press("Enter")
+    await expect(page).to_have_title("Your photos · pixelflow")
+    await expect(page.locator(f'.tile-link[href="{stops[-1]["href"]}"]')).to_be_focused()
     problems.assert_none()
     await context.close()
 

@@ -1,5 +1,5 @@
 import type { ImageItem } from "../api/types";
-import { followLink, imagePath } from "../router";
+import { imagePath, openImage } from "../router";
 import { ImageFacts } from "./ImageFacts";
 import { ImagePicture } from "./ImagePicture";
 import { StatusBadge } from "./StatusBadge";
@@ -15,7 +15,7 @@ export function ImageCard({ image }: { image: ImageItem }) {
       <div className="latest-body">
         <div className="latest-title">
           <h2 id={`name-${image.id}`}>
-            <a href={path} onClick={(event) => followLink(event, path)}>
+            <a href={path} onClick={(event) => openImage(event, image.id)}>
               {image.original_name}
             </a>
           </h2>

@@ -1,6 +1,6 @@
 import type { ImageItem } from "../api/types";
 import { formatDate } from "../format";
-import { followLink, imagePath } from "../router";
+import { imagePath, openImage, viewState } from "../router";
 import { ImagePicture } from "./ImagePicture";
 import { StatusBadge } from "./StatusBadge";
 
@@ -9,7 +9,7 @@ export function ImageTile({ image }: { image: ImageItem }) {
   const path = imagePath(image.id);
   return (
     <li className="tile">
-      <a className="tile-link" href={path} onClick={(event) => followLink(event, path)} data-image-id={image.id}>
+      <a className="tile-link" href={path} onClick={(event) => openImage(event, image.id)} data-image-id={image.id}>
         <div className="tile-media">
           <ImagePicture image={image} fit="cover" alt="" />
         </div>
@@ -23,4 +23,12 @@ export function ImageTile({ image }: { image: ImageItem }) {
       </a>
     </li>
   );
+}
+
+/** The tile of the photo whose view was opened from this history entry, if it is on the page. */
+export function openedTile(): HTMLElement | null {
+  const id = viewState().opened;
+  if (!id) return null;
+  const tiles = document.querySelectorAll<HTMLElement>(".tile-link[data-image-id]");
+  return [...tiles].find((tile) => tile.dataset.imageId === id) ?? null;
 }

@@ -35,10 +35,11 @@ function ImageActions({ image }: { image: ImageItem }) {
   );
 }
 
-function BackLink() {
+/** Back to the grid, where focus returns to this photo's tile (as with the browser's Back). */
+function BackLink({ id }: { id: string }) {
   return (
     <p className="back">
-      <a href="/" onClick={(event) => followLink(event, "/")}>
+      <a href="/" onClick={(event) => followLink(event, "/", { opened: id })}>
         ← All photos
       </a>
     </p>
@@ -63,7 +64,7 @@ export default function ImageDetailPage({ id }: { id: string }) {
   // One heading element whatever the state, so focus stays on it when the photo arrives.
   return (
     <>
-      <BackLink />
+      <BackLink id={id} />
       <article className="detail" aria-labelledby="detail-title">
         {image.isError ? null : (
           <div className="detail-media" style={{ aspectRatio: ratio }}>

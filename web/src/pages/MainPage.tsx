@@ -1,5 +1,6 @@
 import { Gallery } from "../components/Gallery";
 import { ImageCard, ImageCardSkeleton } from "../components/ImageCard";
+import { openedTile } from "../components/ImageTile";
 import { UploadPanel } from "../components/UploadPanel";
 import { UsageMeter } from "../components/UsageMeter";
 import { useImageList } from "../imageList";
@@ -14,7 +15,8 @@ const FALLBACK_POLL_MS = 5_000;
  * the place, so nothing on the page moves when the photos arrive.
  */
 export function MainPage({ connected }: { connected: boolean }) {
-  const heading = useView("Your photos");
+  // Back from a photo's view, focus returns to its tile (when the list is cached, it is there at once).
+  const heading = useView("Your photos", openedTile);
   const list = useImageList(connected ? false : FALLBACK_POLL_MS);
   const images = list.data?.pages.flatMap((page) => page.items) ?? [];
   const latest = list.isSuccess ? (images[0] ?? null) : undefined;

@@ -35,6 +35,12 @@ describe("photos by keyboard", () => {
     const heading = await screen.findByRole("heading", { name: "two.jpg", level: 1 });
     await waitFor(() => expect(heading).toHaveFocus());
     expect(document.title).toBe("two.jpg · pixelflow");
+
+    // Back to the grid by its link: focus returns to the tile the view was opened from.
+    await userEvent.setup().click(screen.getByRole("link", { name: "← All photos" }));
+    expect(window.location.pathname).toBe("/");
+    const back = within(await screen.findByRole("region", { name: "Your uploads" })).getAllByRole("link");
+    await waitFor(() => expect(back[1]).toHaveFocus());
     navigate("/", { replace: true });
   });
 });
