@@ -1,19 +1,32 @@
-import { useEffect } from "react";
-import { AuthPage } from "./pages/AuthPage";
-import { MainPage } from "./pages/MainPage";
-import { navigate, usePath } from "./router";
+import { lazy, Suspense, useEffect } from "react";
+import { Announcer } from "./announcer";
+import { matchRoute, navigate, usePath } from "./router";
 import { useSession } from "./services";
 
+// One chunk per kind of view: the sign-in page downloads neither the signed-in views nor the
+// Socket.IO client they use.
+const AuthPage = lazy(() => import("./pages/AuthPage"));
+const SignedIn = lazy(() => import("./pages/SignedIn"));
+
 export function App() {
-  const path = usePath();
+  const route = matchRoute(usePath());
   const session = useSession();
-  const wantsAuthPage = path === "/signin" || path === "/signup";
+  const wantsAuthPage = route.name === "signin" || route.name === "signup";
 
   useEffect(() => {
     if (!session && !wantsAuthPage) navigate("/signin", { replace: true });
-    if (session && wantsAuthPage) navigate("/", { replace: true });
-  }, [session, wantsAuthPage]);
+    else if (session && (wantsAuthPage || route.name === "unknown")) navigate("/", { replace: true });
+  }, [session, wantsAuthPage, route.name]);
 
-  if (!session) return <AuthPage key={path} mode={path === "/signup" ? "signup" : "signin"} />;
-  return <MainPage key={session.user.id} />;
+  return (
+    <Announcer>
+      <Suspense fallback={null}>
+        {session ? (
+          <SignedIn key={session.user.id} route={route} />
+        ) : (
+          <AuthPage key={route.name} mode={route.name === "signup" ? "signup" : "signin"} />
+        )}
+      </Suspense>
+    </Announcer>
+  );
 }

@@ -4,7 +4,8 @@ import { createRoot } from "react-dom/client";
 import { createApi } from "./api/client";
 import { App } from "./App";
 import { SessionStore } from "./auth/store";
-import { openSocketIo, ServicesProvider } from "./services";
+import { openSocketIo } from "./liveSocket";
+import { ServicesProvider } from "./services";
 import "./styles.css";
 
 const store = new SessionStore();

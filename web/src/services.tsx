@@ -1,5 +1,4 @@
 import { createContext, type ReactNode, useContext, useSyncExternalStore } from "react";
-import { io } from "socket.io-client";
 import type { Api } from "./api/client";
 import type { ImageItem } from "./api/types";
 import type { Session } from "./auth/session";
@@ -21,10 +20,6 @@ export interface Services {
   api: Api;
   /** Opens the live-status socket; `token` is asked again at every (re)connection. */
   openSocket(token: () => string | undefined): LiveSocket;
-}
-
-export function openSocketIo(token: () => string | undefined): LiveSocket {
-  return io({ path: "/socket.io", transports: ["websocket", "polling"], auth: (send) => send({ token: token() }) });
 }
 
 const ServicesContext = createContext<Services | null>(null);

@@ -6,6 +6,7 @@ export interface Api {
   register(email: string, password: string, passwordConfirm: string): Promise<SessionReply>;
   login(email: string, password: string): Promise<SessionReply>;
   latestImage(): Promise<ImageItem | null>;
+  getImage(id: string): Promise<ImageItem>;
   listImages(cursor: string | null, limit: number): Promise<ImagePage>;
   uploadImage(file: File, onProgress: (fraction: number) => void): Promise<ImageItem>;
   usage(): Promise<Usage>;
@@ -57,6 +58,7 @@ export function createApi(store: SessionStore): Api {
         throw error;
       }
     },
+    getImage: async (id) => (await (await send(`/api/images/${encodeURIComponent(id)}`)).json()) as ImageItem,
     async listImages(cursor, limit) {
       const query = new URLSearchParams({ limit: String(limit) });
       if (cursor) query.set("cursor", cursor);

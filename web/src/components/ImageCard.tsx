@@ -1,53 +1,41 @@
 import type { ImageItem } from "../api/types";
-import { formatBytes, formatDate, savings } from "../format";
-import { OptimizedImage } from "./OptimizedImage";
+import { imagePath, openImage } from "../router";
+import { ImageFacts } from "./ImageFacts";
+import { ImagePicture } from "./ImagePicture";
 import { StatusBadge } from "./StatusBadge";
 
+/** The latest photo, large. Its picture's box keeps one aspect ratio, so the card never changes height. */
 export function ImageCard({ image }: { image: ImageItem }) {
-  const optimized = image.optimized_size_bytes;
+  const path = imagePath(image.id);
   return (
     <article className="card latest" aria-labelledby={`name-${image.id}`}>
       <div className="latest-media">
-        {image.status === "done" ? (
-          <OptimizedImage image={image} className="latest-image" />
-        ) : (
-          <div className="latest-image placeholder" aria-hidden="true" />
-        )}
+        <ImagePicture image={image} fit="contain" />
       </div>
       <div className="latest-body">
         <div className="latest-title">
-          <h2 id={`name-${image.id}`}>{image.original_name}</h2>
+          <h2 id={`name-${image.id}`}>
+            <a href={path} onClick={(event) => openImage(event, image.id)}>
+              {image.original_name}
+            </a>
+          </h2>
           <StatusBadge status={image.status} />
         </div>
-        <dl className="facts">
-          <dt>Uploaded</dt>
-          <dd>{formatDate(image.uploaded_at)}</dd>
-          {image.width && image.height ? (
-            <>
-              <dt>Size</dt>
-              <dd>
-                {image.width} × {image.height}
-                {image.downscaled ? " (scaled down to fit WebP)" : null}
-              </dd>
-            </>
-          ) : null}
-          <dt>Original</dt>
-          <dd>{formatBytes(image.size_bytes)}</dd>
-          {optimized !== null ? (
-            <>
-              <dt>Optimized</dt>
-              <dd>
-                {formatBytes(optimized)} <strong className="saving">{savings(image.size_bytes, optimized)}</strong>
-              </dd>
-            </>
-          ) : null}
-        </dl>
-        {image.status === "failed" && image.error ? (
-          <p className="error-text" role="alert">
-            {image.error}
-          </p>
-        ) : null}
+        <ImageFacts image={image} />
+        {image.status === "failed" && image.error ? <p className="error-text">{image.error}</p> : null}
       </div>
     </article>
+  );
+}
+
+/** The latest card's shape while the list loads: the same boxes, so nothing moves when it arrives. */
+export function ImageCardSkeleton() {
+  return (
+    <div className="card latest" aria-hidden="true">
+      <div className="latest-media">
+        <div className="picture placeholder" />
+      </div>
+      <div className="latest-body" />
+    </div>
   );
 }

@@ -1,16 +1,17 @@
 import type { ImageStatus } from "../api/types";
 
-const LABELS: Record<ImageStatus, string> = {
+export const STATUS_LABELS: Record<ImageStatus, string> = {
   queued: "Queued",
   processing: "Optimizing…",
   done: "Optimized",
   failed: "Failed",
 };
 
+/** Not a live region itself: changes are announced once, by the app's announcer (see LiveStatus). */
 export function StatusBadge({ status }: { status: ImageStatus }) {
   return (
-    <span className={`badge badge-${status}`} role="status" aria-live="polite" data-status={status}>
-      {LABELS[status]}
+    <span className={`badge badge-${status}`} data-status={status}>
+      {STATUS_LABELS[status]}
     </span>
   );
 }

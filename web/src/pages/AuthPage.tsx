@@ -1,13 +1,16 @@
 import { useMutation } from "@tanstack/react-query";
-import { type FormEvent, useState } from "react";
+import { type FormEvent, useEffect, useRef, useState } from "react";
 import { ApiError } from "../api/errors";
 import type { SessionReply } from "../api/types";
 import { navigate } from "../router";
 import { useServices } from "../services";
+import { useView } from "../view";
 
 export type AuthMode = "signin" | "signup";
 type Field = "email" | "password" | "password_confirm";
 type Errors = Partial<Record<Field | "form", string>>;
+
+const FIELDS: Field[] = ["email", "password", "password_confirm"];
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
@@ -41,13 +44,25 @@ function serverErrors(error: ApiError): Errors {
   return { form: error.message || "Something went wrong. Please try again." };
 }
 
-export function AuthPage({ mode }: { mode: AuthMode }) {
+export default function AuthPage({ mode }: { mode: AuthMode }) {
   const { api, store } = useServices();
   const [email, setEmail] = useState("");
   const [password, setPassword] = useState("");
   const [confirm, setConfirm] = useState("");
   const [errors, setErrors] = useState<Errors>({});
   const signUp = mode === "signup";
+  const heading = useView<HTMLHeadingElement>(signUp ? "Create your account" : "Sign in");
+  const form = useRef<HTMLFormElement>(null);
+  // Bumped by each submit that found errors, so focus moves even when the errors are the same.
+  const [attempt, setAttempt] = useState(0);
+
+  // After a refused submit, focus goes to the first field in error (its message is its
+  // description, so it is read with it); a form-wide error is announced by its alert.
+  useEffect(() => {
+    if (!attempt) return;
+    const first = FIELDS.find((name) => errors[name]);
+    if (first) form.current?.querySelector<HTMLInputElement>(`#${first}`)?.focus();
+  }, [attempt, errors]);
 
   const submit = useMutation<SessionReply, ApiError>({
     mutationFn: () => (signUp ? api.register(email.trim(), password, confirm) : api.login(email.trim(), password)),
@@ -55,7 +70,10 @@ export function AuthPage({ mode }: { mode: AuthMode }) {
       store.signIn(reply);
       navigate("/", { replace: true });
     },
-    onError: (error) => setErrors(error instanceof ApiError ? serverErrors(error) : { form: "Network error. Please try again." }),
+    onError: (error) => {
+      setErrors(error instanceof ApiError ? serverErrors(error) : { form: "Network error. Please try again." });
+      setAttempt((count) => count + 1);
+    },
   });
 
   const onSubmit = (event: FormEvent) => {
@@ -64,6 +82,7 @@ export function AuthPage({ mode }: { mode: AuthMode }) {
     const found = validate(mode, email, password, confirm);
     setErrors(found);
     if (Object.keys(found).length === 0) submit.mutate();
+    else setAttempt((count) => count + 1);
   };
 
   const field = (name: Field, label: string, value: string, set: (v: string) => void, type: string, autoComplete: string) => (
@@ -81,7 +100,7 @@ export function AuthPage({ mode }: { mode: AuthMode }) {
         required
       />
       {errors[name] ? (
-        <p id={`${name}-error`} className="field-error" role="alert">
+        <p id={`${name}-error`} className="field-error">
           {errors[name]}
         </p>
       ) : null}
@@ -90,9 +109,9 @@ export function AuthPage({ mode }: { mode: AuthMode }) {
 
   return (
     <main className="auth">
-      <form className="card auth-card" onSubmit={onSubmit} noValidate aria-labelledby="auth-title">
+      <form ref={form} className="card auth-card" onSubmit={onSubmit} noValidate aria-labelledby="auth-title">
         <p className="brand">pixelflow</p>
-        <h1 id="auth-title">{signUp ? "Create your account" : "Sign in"}</h1>
+        <h1 id="auth-title" ref={heading} tabIndex={-1}>{signUp ? "Create your account" : "Sign in"}</h1>
         {errors.form ? (
           <p className="form-error" role="alert">
             {errors.form}
@@ -101,7 +120,9 @@ export function AuthPage({ mode }: { mode: AuthMode }) {
         {field("email", "Email", email, setEmail, "email", "email")}
         {field("password", "Password", password, setPassword, "password", signUp ? "new-password" : "current-password")}
         {signUp ? field("password_confirm", "Confirm password", confirm, setConfirm, "password", "new-password") : null}
-        <button className="button" type="submit" disabled={submit.isPending} aria-busy={submit.isPending}>
+        {/* aria-disabled, not disabled: a disabled button loses focus to the page body. onSubmit ignores
+            a second submit while the first is pending. */}
+        <button className="button" type="submit" aria-disabled={submit.isPending} aria-busy={submit.isPending}>
           {submit.isPending ? (signUp ? "Creating account…" : "Signing in…") : signUp ? "Create account" : "Sign in"}
         </button>
         <p className="switch">

@@ -1,55 +1,48 @@
-import { useQuery } from "@tanstack/react-query";
 import { Gallery } from "../components/Gallery";
-import { ImageCard } from "../components/ImageCard";
+import { ImageCard, ImageCardSkeleton } from "../components/ImageCard";
+import { openedTile } from "../components/ImageTile";
 import { UploadPanel } from "../components/UploadPanel";
 import { UsageMeter } from "../components/UsageMeter";
-import { LATEST_KEY, useLiveImages } from "../liveImages";
-import { navigate } from "../router";
-import { useServices, useSession } from "../services";
+import { useImageList } from "../imageList";
+import { useView } from "../view";
 
-/** While the socket is down, in-progress images are polled instead; never while it is up. */
+/** While the socket is down, the list is polled instead; never while it is up. */
 const FALLBACK_POLL_MS = 5_000;
 
-export function MainPage() {
-  const { api, store } = useServices();
-  const session = useSession();
-  const { connected } = useLiveImages();
-  const latest = useQuery({
-    queryKey: LATEST_KEY,
-    queryFn: () => api.latestImage(),
-    refetchInterval: (query) => {
-      const status = query.state.data?.status;
-      return !connected && (status === "queued" || status === "processing") ? FALLBACK_POLL_MS : false;
-    },
-  });
+/**
+ * The signed-in home: upload, storage, the latest photo and the grid. One request (the list's first
+ * page) fills both the latest card and the grid; until it answers, a card-shaped placeholder holds
+ * the place, so nothing on the page moves when the photos arrive.
+ */
+export function MainPage({ connected }: { connected: boolean }) {
+  // Back from a photo's view, focus returns to its tile (when the list is cached, it is there at once).
+  const heading = useView("Your photos", openedTile);
+  const list = useImageList(connected ? false : FALLBACK_POLL_MS);
+  const images = list.data?.pages.flatMap((page) => page.items) ?? [];
+  const latest = list.isSuccess ? (images[0] ?? null) : undefined;
 
   return (
     <>
-      <header className="topbar">
-        <span className="brand">pixelflow</span>
-        <span className="who">{session?.user.email}</span>
-        <span className={`live ${connected ? "on" : "off"}`} title={connected ? "Live updates on" : "Reconnecting…"}>
-          {connected ? "Live" : "Offline"}
-        </span>
-        <button
-          type="button"
-          className="button secondary"
-          onClick={() => {
-            void store.signOut();
-            navigate("/signin", { replace: true });
-          }}
-        >
-          Sign out
-        </button>
-      </header>
-      <main className="main">
-        <h1 className="visually-hidden">Your photos</h1>
-        <UploadPanel />
-        <UsageMeter latest={latest.isPending ? undefined : (latest.data ?? null)} />
-        {latest.isError ? <p className="error-text" role="alert">Could not load your latest photo.</p> : null}
-        {latest.data ? <ImageCard image={latest.data} /> : null}
-        <Gallery polling={connected ? false : FALLBACK_POLL_MS} />
-      </main>
+      <h1 ref={heading} tabIndex={-1}>
+        Your photos
+      </h1>
+      <UploadPanel />
+      <UsageMeter latest={latest} />
+      {list.isError ? (
+        <p className="error-text" role="alert">
+          Could not load your uploads.
+        </p>
+      ) : null}
+      {list.isPending ? <ImageCardSkeleton /> : null}
+      {latest ? <ImageCard key={latest.id} image={latest} /> : null}
+      {list.isSuccess ? (
+        <Gallery
+          images={images}
+          hasNextPage={list.hasNextPage}
+          isFetchingNextPage={list.isFetchingNextPage}
+          fetchNextPage={list.fetchNextPage}
+        />
+      ) : null}
     </>
   );
 }

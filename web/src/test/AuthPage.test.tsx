@@ -3,7 +3,7 @@ import userEvent from "@testing-library/user-event";
 import { describe, expect, it, vi } from "vitest";
 import { ApiError } from "../api/errors";
 import type { SessionReply } from "../api/types";
-import { AuthPage } from "../pages/AuthPage";
+import AuthPage from "../pages/AuthPage";
 import { fakeApi, renderWith } from "./fakes";
 
 const reply: SessionReply = {
@@ -30,8 +30,22 @@ describe("sign up", () => {
     expect(screen.getByLabelText("Password")).toHaveAccessibleDescription("Use at least 8 characters.");
     expect(screen.getByLabelText("Confirm password")).toHaveAccessibleDescription("The passwords do not match.");
     expect(screen.getByLabelText("Email")).toHaveAttribute("aria-invalid", "true");
-    expect(screen.getAllByRole("alert")).toHaveLength(3);
+    // Focus goes to the first field in error, which reads its message; no alert chatter.
+    expect(screen.getByLabelText("Email")).toHaveFocus();
+    expect(screen.queryAllByRole("alert")).toHaveLength(0);
     expect(api.register).not.toHaveBeenCalled();
+  });
+
+  it("has its own title, focuses its heading, and after an empty submit the first error", async () => {
+    renderWith(<AuthPage mode="signup" />);
+    expect(document.title).toBe("Create your account · pixelflow");
+    expect(screen.getByRole("heading", { name: "Create your account" })).toHaveFocus();
+    const user = userEvent.setup();
+    await user.type(screen.getByLabelText("Email"), "me@example.com");
+    await user.click(screen.getByRole("button", { name: "Create account" }));
+    expect(screen.getByLabelText("Password")).toHaveFocus();
+    await user.click(screen.getByRole("button", { name: "Create account" }));
+    expect(screen.getByLabelText("Password")).toHaveFocus();
   });
 
   it("shows a taken email next to the field", async () => {
@@ -41,6 +55,7 @@ describe("sign up", () => {
     await user.click(screen.getByRole("button", { name: "Create account" }));
     expect(await screen.findByText("An account with this email already exists.")).toBeInTheDocument();
     expect(screen.getByLabelText("Email")).toHaveAccessibleDescription("An account with this email already exists.");
+    expect(screen.getByLabelText("Email")).toHaveFocus();
   });
 
   it("maps the server's field errors (422)", async () => {
@@ -77,8 +92,9 @@ describe("sign in", () => {
     const user = await fill({ Email: "me@example.com", Password: "correct horse" });
     await user.click(screen.getByRole("button", { name: "Sign in" }));
     const busy = screen.getByRole("button", { name: "Signing in…" });
-    expect(busy).toBeDisabled();
+    expect(busy).toHaveAttribute("aria-disabled", "true");
     await user.click(busy);
+    expect(busy).toHaveFocus();
     expect(login).toHaveBeenCalledTimes(1);
     finish(reply);
     await waitFor(() => expect(store.get()?.user.email).toBe("me@example.com"));

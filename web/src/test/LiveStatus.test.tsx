@@ -1,17 +1,20 @@
 import { act, screen, waitFor, within } from "@testing-library/react";
 import { describe, expect, it, vi } from "vitest";
-import { MainPage } from "../pages/MainPage";
-import { FakeSocket, fakeApi, image, renderWith, signedInStore } from "./fakes";
+import SignedIn from "../pages/SignedIn";
+import { FakeSocket, fakeApi, image, listOf, renderWith, signedInStore, stubImageFetch } from "./fakes";
+
+const home = <SignedIn route={{ name: "photos" }} />;
 
 describe("live status", () => {
-  it("changes the badge when image.updated arrives, without refetching", async () => {
+  it("changes the badge when image.updated arrives, without refetching, and says so once", async () => {
     const processing = image({ status: "processing" });
-    const api = fakeApi({ latestImage: vi.fn(async () => processing) });
+    const api = fakeApi({ listImages: listOf(processing) });
     const socket = new FakeSocket();
-    renderWith(<MainPage />, { api, socket, store: signedInStore() });
+    renderWith(home, { api, socket, store: signedInStore() });
 
     const card = await screen.findByRole("article", { name: "ladybird.jpg" });
-    expect(within(card).getByRole("status")).toHaveTextContent("Optimizing…");
+    expect(within(card).getByText("Optimizing…")).toBeInTheDocument();
+    expect(screen.getByText("Connecting…")).toBeInTheDocument();
     act(() => socket.emit("connect"));
     expect(screen.getByText("Live")).toBeInTheDocument();
 
@@ -19,26 +22,51 @@ describe("live status", () => {
       socket.emit("image.updated", { ...processing, status: "failed", error: "cannot convert this image: truncated" }),
     );
     // React Query notifies on its next tick: wait for it, but no request may happen meanwhile.
-    await waitFor(() => expect(within(card).getByRole("status")).toHaveTextContent("Failed"));
-    expect(within(card).getByRole("alert")).toHaveTextContent("cannot convert this image: truncated");
-    expect(api.latestImage).toHaveBeenCalledTimes(1);
+    await waitFor(() => expect(within(card).getByText("Failed")).toBeInTheDocument());
+    expect(within(card).getByText("cannot convert this image: truncated")).toBeInTheDocument();
+    expect(screen.getByTestId("announcer")).toHaveTextContent(
+      "ladybird.jpg could not be optimized: cannot convert this image: truncated",
+    );
+    // One live region for the whole page: badges are not live regions of their own.
+    expect(screen.getAllByRole("status")).toHaveLength(1);
+    expect(api.listImages).toHaveBeenCalledTimes(1);
+    expect(api.latestImage).not.toHaveBeenCalled();
   });
 
   it("ignores events about other images and refetches after a reconnection", async () => {
     const processing = image({ status: "processing" });
-    const api = fakeApi({ latestImage: vi.fn(async () => processing) });
+    const api = fakeApi({ listImages: listOf(processing) });
     const socket = new FakeSocket();
-    renderWith(<MainPage />, { api, socket, store: signedInStore() });
+    renderWith(home, { api, socket, store: signedInStore() });
     const card = await screen.findByRole("article", { name: "ladybird.jpg" });
     act(() => socket.emit("connect"));
     act(() => socket.emit("image.updated", image({ id: "someone-else", status: "done" })));
     await new Promise((resolve) => setTimeout(resolve, 50));
-    expect(within(card).getByRole("status")).toHaveTextContent("Optimizing…");
+    expect(within(card).getByText("Optimizing…")).toBeInTheDocument();
 
     act(() => socket.emit("disconnect"));
     expect(screen.getByText("Offline")).toBeInTheDocument();
+    expect(screen.getByTestId("announcer")).toHaveTextContent("Offline: live updates paused");
     act(() => socket.emit("connect"));
-    await waitFor(() => expect(api.latestImage).toHaveBeenCalledTimes(2));
+    expect(screen.getByTestId("announcer")).toHaveTextContent("Live updates are back on.");
+    await waitFor(() => expect(api.listImages).toHaveBeenCalledTimes(2));
+  });
+
+  it("goes offline with the browser and reconnects when it is back", async () => {
+    const socket = new FakeSocket();
+    const connect = vi.spyOn(socket, "connect");
+    const disconnect = vi.spyOn(socket, "disconnect");
+    renderWith(home, { socket, store: signedInStore() });
+    act(() => socket.emit("connect"));
+    act(() => {
+      window.dispatchEvent(new Event("offline"));
+    });
+    expect(disconnect).toHaveBeenCalledTimes(1);
+    expect(screen.getByText("Offline")).toBeInTheDocument();
+    act(() => {
+      window.dispatchEvent(new Event("online"));
+    });
+    expect(connect).toHaveBeenCalledTimes(1);
   });
 
   it("renews the token and reconnects when the server closes the socket", async () => {
@@ -46,7 +74,7 @@ describe("live status", () => {
     const connect = vi.spyOn(socket, "connect");
     const store = signedInStore();
     const refresh = vi.spyOn(store, "refresh").mockResolvedValue(store.get());
-    renderWith(<MainPage />, { socket, store });
+    renderWith(home, { socket, store });
     act(() => socket.emit("connect"));
     act(() => socket.emit("disconnect", "transport close"));
     expect(refresh).not.toHaveBeenCalled();
@@ -57,9 +85,8 @@ describe("live status", () => {
 
   it("shows sizes and the saving once done", async () => {
     const done = image({ status: "done", optimized_size_bytes: 50_000, optimized_url: "/api/images/x/optimized" });
-    vi.stubGlobal("fetch", vi.fn(async () => new Response("webp", { status: 200 })));
-    vi.stubGlobal("URL", Object.assign(URL, { createObjectURL: () => "blob:fake", revokeObjectURL: () => undefined }));
-    renderWith(<MainPage />, { api: fakeApi({ latestImage: vi.fn(async () => done) }), store: signedInStore() });
+    stubImageFetch();
+    renderWith(home, { api: fakeApi({ listImages: listOf(done) }), store: signedInStore() });
     const card = await screen.findByRole("article", { name: "ladybird.jpg" });
     expect(within(card).getByText("75% smaller")).toBeInTheDocument();
     expect(await within(card).findByRole("img")).toHaveAttribute("src", "blob:fake");

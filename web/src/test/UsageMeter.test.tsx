@@ -1,12 +1,14 @@
 import { act, screen, waitFor } from "@testing-library/react";
 import { describe, expect, it, vi } from "vitest";
-import { MainPage } from "../pages/MainPage";
-import { FakeSocket, fakeApi, image, renderWith, signedInStore } from "./fakes";
+import SignedIn from "../pages/SignedIn";
+import { FakeSocket, fakeApi, image, listOf, renderWith, signedInStore, stubImageFetch } from "./fakes";
+
+const home = <SignedIn route={{ name: "photos" }} />;
 
 describe("storage usage", () => {
   it("shows the bytes used against the quota in a labelled meter", async () => {
     const api = fakeApi({ usage: vi.fn(async () => ({ used_bytes: 1_500_000, quota_bytes: 2_000_000 })) });
-    renderWith(<MainPage />, { api, store: signedInStore() });
+    renderWith(home, { api, store: signedInStore() });
 
     expect(await screen.findByText("1.5 MB of 2 MB used (75%)")).toBeInTheDocument();
     const meter = screen.getByRole("meter", { name: "Storage" });
@@ -18,13 +20,13 @@ describe("storage usage", () => {
 
   it("does not round a little use down to nothing", async () => {
     const api = fakeApi({ usage: vi.fn(async () => ({ used_bytes: 30_100, quota_bytes: 1_000_000_000 })) });
-    renderWith(<MainPage />, { api, store: signedInStore() });
+    renderWith(home, { api, store: signedInStore() });
     expect(await screen.findByText("30.1 KB of 1 GB used (<1%)")).toBeInTheDocument();
   });
 
   it("says when it is full, even past the quota (results are never refused)", async () => {
     const api = fakeApi({ usage: vi.fn(async () => ({ used_bytes: 2_100_000, quota_bytes: 2_000_000 })) });
-    renderWith(<MainPage />, { api, store: signedInStore() });
+    renderWith(home, { api, store: signedInStore() });
 
     expect(await screen.findByText("Your storage is full: new uploads are refused.")).toBeInTheDocument();
     const meter = screen.getByRole("meter", { name: "Storage" });
@@ -38,11 +40,10 @@ describe("storage usage", () => {
       .fn()
       .mockResolvedValueOnce({ used_bytes: 200_000, quota_bytes: 1_000_000 })
       .mockResolvedValue({ used_bytes: 250_000, quota_bytes: 1_000_000 });
-    const api = fakeApi({ latestImage: vi.fn(async () => processing), usage });
-    vi.stubGlobal("fetch", vi.fn(async () => new Response("webp", { status: 200 })));
-    vi.stubGlobal("URL", Object.assign(URL, { createObjectURL: () => "blob:fake", revokeObjectURL: () => undefined }));
+    const api = fakeApi({ listImages: listOf(processing), usage });
+    stubImageFetch();
     const socket = new FakeSocket();
-    renderWith(<MainPage />, { api, socket, store: signedInStore() });
+    renderWith(home, { api, socket, store: signedInStore() });
 
     expect(await screen.findByText("200 KB of 1 MB used (20%)")).toBeInTheDocument();
     act(() => socket.emit("connect"));

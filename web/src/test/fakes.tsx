@@ -1,6 +1,7 @@
 import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
 import { render } from "@testing-library/react";
 import type { ReactElement } from "react";
+import { Announcer } from "../announcer";
 import { vi } from "vitest";
 import type { Api } from "../api/client";
 import type { ImageItem } from "../api/types";
@@ -58,6 +59,7 @@ export function fakeApi(overrides: Partial<Api> = {}): Api {
     register: vi.fn(),
     login: vi.fn(),
     latestImage: vi.fn(async () => null),
+    getImage: vi.fn(async (id: string) => image({ id })),
     listImages: vi.fn(async () => ({ items: [], next_cursor: null })),
     uploadImage: vi.fn(),
     usage: vi.fn(async () => ({ used_bytes: 0, quota_bytes: 1_000_000_000 })),
@@ -78,8 +80,19 @@ export function renderWith(ui: ReactElement, { api = fakeApi(), store = new Sess
   const client = new QueryClient({ defaultOptions: { queries: { retry: false } } });
   const result = render(
     <QueryClientProvider client={client}>
-      <ServicesProvider services={{ api, store, openSocket: () => socket }}>{ui}</ServicesProvider>
+      <ServicesProvider services={{ api, store, openSocket: () => socket }}>
+        <Announcer>{ui}</Announcer>
+      </ServicesProvider>
     </QueryClientProvider>,
   );
   return { ...result, api, store, socket, client };
+}
+
+/** A list of one page holding `items`, as `GET /api/images` answers. */
+export const listOf = (...items: ImageItem[]) => vi.fn(async () => ({ items, next_cursor: null }));
+
+/** Stands in for the blob fetch of optimized images (jsdom has no object URLs). */
+export function stubImageFetch(): void {
+  vi.stubGlobal("fetch", vi.fn(async () => new Response("webp", { status: 200 })));
+  vi.stubGlobal("URL", Object.assign(URL, { createObjectURL: () => "blob:fake", revokeObjectURL: () => undefined }));
 }
