@@ -14,7 +14,7 @@ PROTOS := $(shell find contracts/pixelflow -name '*.proto' | sort)
 SOURCES := contracts/pixelflow svc_auth/svc_auth svc_images/svc_images svc_worker/svc_worker edge/edge tests tools bench
 
 WEB_STAMP := web/node_modules/.installed
-WEB_SOURCES := $(shell find web/src -type f 2>/dev/null) web/index.html web/vite.config.ts web/tsconfig.json web/package.json
+WEB_SOURCES := $(shell find web/src web/public web/scripts -type f 2>/dev/null) web/index.html web/vite.config.ts web/tsconfig.json web/package.json
 
 BENCH_STAMP := bench/node_modules/.installed
 
