@@ -17,13 +17,18 @@ WEB_STAMP := web/node_modules/.installed
 WEB_SOURCES := $(shell find web/src web/public web/scripts -type f 2>/dev/null) web/index.html web/vite.config.ts web/tsconfig.json web/package.json
 
 BENCH_STAMP := bench/node_modules/.installed
+# openapi-typescript in its own package: it needs TypeScript 5, the web app builds with TypeScript 7.
+OPENAPI_TS := tools/openapi-ts
+OPENAPI_TS_STAMP := $(OPENAPI_TS)/node_modules/.installed
+API_SCHEMA := web/src/api/schema.ts
 
-.PHONY: help install lock proto proto-check lint fmt typecheck test pytest migrate dev reset clean web web-test browser bench
+.PHONY: help install lock proto proto-check api-types api-types-check lint fmt typecheck test pytest migrate dev reset clean web web-test browser bench
 
 help:
 	@echo "make dev      run every service (logs prefixed by service) until Ctrl-C"
 	@echo "make test     install everything, check stubs, lint, type-check, run the whole suite"
 	@echo "make proto    regenerate the gRPC stubs from contracts/**/*.proto"
+	@echo "make api-types  regenerate web/src/api/schema.ts from the edge's OpenAPI document"
 	@echo "make migrate  create the databases and apply every service's migrations"
 	@echo "make reset    delete .data/: the embedded PostgreSQL and Redis data (FORCE=1 asks nothing)"
 	@echo "make fmt      format and autofix"
@@ -90,6 +95,20 @@ proto-check: proto
 	@git diff --exit-code --stat -- $(GENERATED) || { echo "stubs are stale: run 'make proto' and commit"; exit 1; }
 	@test -z "$$(git ls-files --others --exclude-standard -- $(GENERATED))" || { echo "generated stubs not committed"; exit 1; }
 
+$(OPENAPI_TS_STAMP): $(OPENAPI_TS)/package-lock.json
+	cd $(OPENAPI_TS) && npm ci --no-audit --no-fund --loglevel=error
+	@touch $(OPENAPI_TS_STAMP)
+
+# The document comes from the app itself (no server); the TypeScript from openapi-typescript.
+api-types: $(STAMP) $(OPENAPI_TS_STAMP)
+	$(BIN)/python -m tools.openapi_json $(OPENAPI_TS)/openapi.json
+	cd $(OPENAPI_TS) && npx --no-install openapi-typescript openapi.json -o $(CURDIR)/$(API_SCHEMA) >/dev/null
+
+# Fails when the committed types differ from what the current API generates.
+api-types-check: api-types
+	@git diff --exit-code --stat -- $(API_SCHEMA) || { echo "API types are stale: run 'make api-types' and commit"; exit 1; }
+	@test -z "$$(git ls-files --others --exclude-standard -- $(API_SCHEMA))" || { echo "$(API_SCHEMA) not committed"; exit 1; }
+
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
@@ -104,7 +123,7 @@ fmt: $(STAMP)
 pytest: $(STAMP)
 	$(BIN)/python -m pytest
 
-test: install proto-check lint typecheck web web-test pytest
+test: install proto-check api-types-check lint typecheck web web-test pytest
 
 migrate: $(STAMP)
 	$(BIN)/python -m tools.devrun --migrate
