@@ -4,6 +4,7 @@ import { createRoot } from "react-dom/client";
 import { createApi } from "./api/client";
 import { App } from "./App";
 import { SessionStore } from "./auth/store";
+import { startPwa } from "./pwa/register";
 import { openSocketIo, ServicesProvider } from "./services";
 import "./styles.css";
 
@@ -13,6 +14,8 @@ const queryClient = new QueryClient({ defaultOptions: { queries: { retry: 1, ref
 store.subscribe(() => {
   if (!store.get()) queryClient.clear();
 });
+
+startPwa(store, queryClient);
 
 const root = document.getElementById("root");
 if (!root) throw new Error("no #root element");
