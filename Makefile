@@ -17,12 +17,13 @@ WEB_STAMP := web/node_modules/.installed
 WEB_SOURCES := $(shell find web/src web/public web/scripts -type f 2>/dev/null) web/index.html web/vite.config.ts web/tsconfig.json web/package.json
 
 BENCH_STAMP := bench/node_modules/.installed
+AUDIT_STAMP := bench/audit/node_modules/.installed
 # openapi-typescript in its own package: it needs TypeScript 5, the web app builds with TypeScript 7.
 OPENAPI_TS := tools/openapi-ts
 OPENAPI_TS_STAMP := $(OPENAPI_TS)/node_modules/.installed
 API_SCHEMA := web/src/api/schema.ts
 
-.PHONY: help install lock proto proto-check api-types api-types-check lint fmt typecheck test pytest migrate dev reset clean web web-test browser bench
+.PHONY: help install lock proto proto-check api-types api-types-check lint fmt typecheck test pytest migrate dev reset clean web web-test browser bench audit
 
 help:
 	@echo "make dev      run every service (logs prefixed by service) until Ctrl-C"
@@ -35,6 +36,7 @@ help:
 	@echo "make lock     re-resolve requirements.lock from requirements/dev.in"
 	@echo "make web      build the web app into web/dist (the edge serves it at /)"
 	@echo "make bench    benchmark conversion, the pipeline, streaming memory and the API"
+	@echo "make audit    Lighthouse on the sign-in page and a 12-photo gallery (mobile, desktop) into the README"
 
 # The venv is synced to the lock; the stamp makes `install` a no-op until the lock changes.
 $(STAMP): requirements.lock
@@ -74,6 +76,15 @@ $(BENCH_STAMP): bench/package-lock.json
 # A table on the terminal and JSON under bench/results/ (settings: see bench/run.py).
 bench: $(STAMP) $(BENCH_STAMP)
 	$(BIN)/python -m bench.run
+
+# Lighthouse, pinned, from bench/audit/package-lock.json.
+$(AUDIT_STAMP): bench/audit/package-lock.json
+	cd bench/audit && npm ci --no-audit --no-fund --loglevel=error
+	@touch $(AUDIT_STAMP)
+
+# Starts its own system on free ports; JSON under bench/results/, the table into the README.
+audit: $(STAMP) $(AUDIT_STAMP) web browser
+	$(BIN)/python -m bench.audit
 
 IMAGES := svc_auth svc_images svc_worker edge
 COMPILE = $(UV) pip compile --quiet --generate-hashes --python-version 3.11 --custom-compile-command "make lock"
