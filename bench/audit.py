@@ -212,7 +212,7 @@ def main() -> None:
     if not (WEB_DIST / "index.html").is_file():
         raise SystemExit("build the web app first: make web")
     photos, runs = setting("AUDIT_PHOTOS", 12), setting("AUDIT_RUNS", 1)
-    system = System(max_upload_bytes=64 * MIB)
+    system = System(max_upload_bytes=64 * MIB, tag=f"audit{os.getpid()}", ready_seconds=300)
     print(f"starting the system on {system.url}", flush=True)
     system.start()
     try:

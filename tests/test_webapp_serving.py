@@ -195,3 +195,11 @@ async def test_unknown_files_and_api_paths_stay_404(client: httpx.AsyncClient) -
     assert missing.status == 404
     assert api.status == 404
     assert api.body == b'{"detail":"Not Found"}'
+
+
+async def test_a_share_without_service_worker_opens_the_app(client: httpx.AsyncClient) -> None:
+    shared = await client.post("/share-target", files={"photos": ("a.jpg", b"\xff\xd8 not read", "image/jpeg")})
+    assert shared.status_code == 303
+    assert shared.headers["location"] == "/?shared=0"
+    other = await client.post("/signin", content=b"x")
+    assert other.status_code == 405

@@ -11,7 +11,7 @@ from typing import Any
 
 from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException
-from starlette.responses import FileResponse, Response
+from starlette.responses import FileResponse, RedirectResponse, Response
 from starlette.routing import Match, Mount
 from starlette.staticfiles import NotModifiedResponse, PathLike, StaticFiles
 from starlette.types import Scope
@@ -24,6 +24,10 @@ IMMUTABLE = "public, max-age=31536000, immutable"
 REVALIDATE = "no-cache"
 # Best first: brotli is smaller than gzip for the same text; ties in q-value go to the earlier.
 ENCODINGS = (("br", ".br"), ("gzip", ".gz"))
+
+# The manifest's share_target action: the service worker answers it; this only when none is running
+# (storage cleared after install), so a share opens the app instead of an error, without the files.
+SHARE_TARGET = "share-target"
 
 # Not in every system's mime.types; without it a manifest would go out as text/plain or octet-stream.
 mimetypes.add_type("application/manifest+json", ".webmanifest")
@@ -74,6 +78,8 @@ class WebApp(StaticFiles):
         super().__init__(directory=directory, html=True)
 
     async def get_response(self, path: str, scope: Scope) -> Response:
+        if path == SHARE_TARGET and scope["method"] == "POST":
+            return RedirectResponse("/?shared=0", status_code=303)
         try:
             return await super().get_response(path, scope)
         except HTTPException as exc:

@@ -87,7 +87,8 @@ async function networkElseKept(request) {
     if (response.status === 200) await cache.put(request, response.clone());
     return response;
   } catch (error) {
-    const kept = await cache.match(request);
+    // The partition is the user already; a changed token (refreshed) must still find its answers.
+    const kept = await cache.match(request, { ignoreVary: true });
     if (kept) return kept;
     throw error;
   }
