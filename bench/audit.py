@@ -160,6 +160,8 @@ def figures(raw: dict[str, Any]) -> dict[str, Any]:
         "tbt_ms": round(audits["total-blocking-time"]["numericValue"]),
         "total_bytes": round(audits["total-byte-weight"]["numericValue"]),
         "script_bytes": round(scripts[0]["transferSize"]) if scripts else 0,
+        # Lighthouse's measure of this host's CPU (its mobile throttling assumes ~1000 or more).
+        "benchmark_index": round(raw["environment"]["benchmarkIndex"]),
         "warnings": raw.get("runWarnings", []),
     }
 
@@ -204,7 +206,11 @@ def write_readme(rows: list[dict[str, Any]], when: str) -> None:
         return
     head, rest = text.split(START, 1)
     _, tail = rest.split(END, 1)
-    body = f"{START}\nMeasured {when} by `make audit` (Lighthouse 12.2.3, Debian's chromium, simulated throttling):\n\n"
+    index = min(row["benchmark_index"] for row in rows)
+    body = (
+        f"{START}\nMeasured {when} by `make audit` (Lighthouse 12.2.3, Debian's chromium, simulated throttling; "
+        f"host load average {os.getloadavg()[0]:.1f}, Lighthouse CPU benchmark index {index}):\n\n"
+    )
     README.write_text(head + body + table(rows) + f"\n{END}" + tail)
 
 

@@ -87,10 +87,14 @@ async def signed_in_page(context: BrowserContext, edge: Edge, session: dict[str,
     stored = {
         "accessToken": session["access_token"],
         "refreshToken": session["refresh_token"],
-        "expiresAt": 4_102_444_800_000,
         "user": session["user"],
     }
-    await context.add_init_script(f"localStorage.setItem({json.dumps(SESSION_KEY)}, {json.dumps(json.dumps(stored))})")
+    # Only into an empty storage: the app renews (rotates) its tokens, and putting the first ones back
+    # on a reload would hand it a spent refresh token, which signs it out.
+    await context.add_init_script(
+        f"""if (!localStorage.getItem({json.dumps(SESSION_KEY)})) localStorage.setItem({json.dumps(SESSION_KEY)},
+            JSON.stringify({{ ...{json.dumps(stored)}, expiresAt: Date.now() + {session["expires_in"]} * 1000 }}))"""
+    )
     page = await context.new_page()
     await page.goto(edge.url)
     await page.evaluate("navigator.serviceWorker.ready.then(() => true)")
@@ -206,7 +210,7 @@ async def test_a_share_while_signed_out_waits_for_sign_in(
 async def test_loaded_photos_show_offline_and_sign_out_forgets_them(
     api: httpx.AsyncClient, context: BrowserContext, edge: Edge
 ) -> None:
-    session = await register(api)
+    session, other = await register(api), await register(api)
     with ORIENTED_JPEG.open("rb") as photo:
         uploaded = await api.post(
             "/api/images", headers=bearer(session), files={"file": ("offline-ladybird.jpg", photo, "image/jpeg")}
@@ -234,6 +238,26 @@ async def test_loaded_photos_show_offline_and_sign_out_forgets_them(
     await page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=await loaded.element_handle())
     assert await loaded.evaluate("img => [img.naturalWidth, img.naturalHeight]") == [480, 300]
     assert [path for path in edge.seen[requests_before:] if not path.startswith("GET /socket.io")] == []
+
+    # Kept answers go back only to requests of the same user: another account's token (or none) gets
+    # the network's failure, never this account's list.
+    kept_list = await page.evaluate(
+        """(name) => caches.open(name).then(c => c.keys())
+            .then(k => k.map(r => r.url).find(u => new URL(u).pathname === '/api/images'))""",
+        user_cache,
+    )
+    answers = await page.evaluate(
+        """async ([url, tokens]) => Promise.all(tokens.map(async (token) => {
+            try {
+                const response = await fetch(url, { headers: token ? { Authorization: `Bearer ${token}` } : {} });
+                return (await response.json()).items.map((item) => item.original_name);
+            } catch {
+                return null;
+            }
+        }))""",
+        [kept_list, [session["access_token"], other["access_token"], None]],
+    )
+    assert answers == [["offline-ladybird.jpg"], None, None]
 
     # Signing out forgets what was kept of the account (the worker's shell stays: it holds no data).
     await context.set_offline(False)
