@@ -191,6 +191,8 @@ async def test_small_files_go_as_they_are(client: httpx.AsyncClient) -> None:
 
 async def test_unknown_files_and_api_paths_stay_404(client: httpx.AsyncClient) -> None:
     missing = await fetch(client, "/assets/nope.js", accept_encoding="br")
+    copy = await fetch(client, "/assets/index-AbC123.js.br", accept_encoding="br")
+    assert copy.status == 404
     api = await fetch(client, "/api/nothing", accept_encoding="br")
     assert missing.status == 404
     assert api.status == 404

@@ -80,6 +80,10 @@ class WebApp(StaticFiles):
     async def get_response(self, path: str, scope: Scope) -> Response:
         if path == SHARE_TARGET and scope["method"] == "POST":
             return RedirectResponse("/?shared=0", status_code=303)
+        if path.endswith(tuple(suffix for _, suffix in ENCODINGS)):
+            # The copies are sent only as an encoding of their original, never as files of their own
+            # (they would go out as the original's type without Content-Encoding).
+            raise HTTPException(status_code=404)
         try:
             return await super().get_response(path, scope)
         except HTTPException as exc:
@@ -106,7 +110,9 @@ class WebApp(StaticFiles):
             response.headers["content-encoding"] = coding
         if variants:
             response.headers["vary"] = "Accept-Encoding"
-        in_assets = PurePosixPath(os.path.relpath(path, str(self.directory))).parts[:1] == ("assets",)
+        # lookup_path resolved the path (symlinks included): compare with the directory resolved alike.
+        relative = os.path.relpath(path, os.path.realpath(str(self.directory)))
+        in_assets = PurePosixPath(relative).parts[:1] == ("assets",)
         response.headers["cache-control"] = IMMUTABLE if in_assets else REVALIDATE
         if self.is_not_modified(response.headers, request_headers):
             return NotModifiedResponse(response.headers)
