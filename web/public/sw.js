@@ -14,9 +14,9 @@ const USER_PREFIX = "pixelflow-user-";
 // Files shared to the app wait here until the app, signed in, uploads them (web/src/pwa/share.ts).
 const SHARED = "pixelflow-shared";
 const SHARE_PATH = "/share-target";
-// What of the API is kept for offline viewing: reads of the photo list, the latest photo, the
-// usage and the optimized images. Never the auth routes (tokens), never anything but a 200.
-const KEPT_API = [/^\/api\/images$/, /^\/api\/images\/latest$/, /^\/api\/usage$/, /^\/api\/images\/[^/]+\/optimized$/];
+// What of the API is kept for offline viewing: reads of the photos (the list, the latest, one
+// image, its optimized file) and of the usage. Never the auth routes (tokens), never but a 200.
+const KEPT_API = [/^\/api\/images(\/.*)?$/, /^\/api\/usage$/];
 
 self.addEventListener("install", (event) => {
   event.waitUntil(
