@@ -33,7 +33,13 @@ export function startPwa(store: SessionStore, queryClient: QueryClient): void {
       once: true,
     });
   }
-  navigator.serviceWorker.register("/sw.js").catch(() => undefined);
+  const register = () => {
+    navigator.serviceWorker.register("/sw.js").catch(() => undefined);
+  };
+  // After the page's own loading: installing the worker fetches the whole shell, which must not
+  // compete with what the first view needs.
+  if (document.readyState === "complete") register();
+  else window.addEventListener("load", register, { once: true });
 
   let signedIn = store.get() !== null;
   store.subscribe(() => {
