@@ -14,16 +14,22 @@ PROTOS := $(shell find contracts/pixelflow -name '*.proto' | sort)
 SOURCES := contracts/pixelflow contracts/runtime/pixelflow contracts/media/pixelflow svc_auth/svc_auth svc_images/svc_images svc_worker/svc_worker edge/edge tests tools bench
 
 WEB_STAMP := web/node_modules/.installed
-WEB_SOURCES := $(shell find web/src -type f 2>/dev/null) web/index.html web/vite.config.ts web/tsconfig.json web/package.json
+WEB_SOURCES := $(shell find web/src web/public web/scripts -type f 2>/dev/null) web/index.html web/vite.config.ts web/tsconfig.json web/package.json
 
 BENCH_STAMP := bench/node_modules/.installed
+AUDIT_STAMP := bench/audit/node_modules/.installed
+# openapi-typescript in its own package: it needs TypeScript 5, the web app builds with TypeScript 7.
+OPENAPI_TS := tools/openapi-ts
+OPENAPI_TS_STAMP := $(OPENAPI_TS)/node_modules/.installed
+API_SCHEMA := web/src/api/schema.ts
 
-.PHONY: help install lock proto proto-check lint fmt typecheck test pytest migrate dev reset clean web web-test browser bench backup restore
+.PHONY: help install lock proto proto-check api-types api-types-check lint fmt typecheck test pytest migrate dev reset clean web web-test browser bench audit backup restore
 
 help:
 	@echo "make dev      run every service (logs prefixed by service) until Ctrl-C"
 	@echo "make test     install everything, check stubs, lint, type-check, run the whole suite"
 	@echo "make proto    regenerate the gRPC stubs from contracts/**/*.proto"
+	@echo "make api-types  regenerate web/src/api/schema.ts from the edge's OpenAPI document"
 	@echo "make migrate  create the databases and apply every service's migrations"
 	@echo "make reset    delete .data/: the embedded PostgreSQL and Redis data (FORCE=1 asks nothing)"
 	@echo "make fmt      format and autofix"
@@ -32,6 +38,7 @@ help:
 	@echo "make bench    benchmark conversion, the pipeline, streaming memory and the API"
 	@echo "make backup   dump both databases, then copy the bucket's new objects (PIXELFLOW_BACKUP_*)"
 	@echo "make restore  put the newest backup back (AT=<set> for another)"
+	@echo "make audit    Lighthouse on the sign-in page and a 12-photo gallery (mobile, desktop) into the README"
 
 # The venv is synced to the lock; the stamp makes `install` a no-op until the lock changes.
 $(STAMP): requirements.lock
@@ -72,6 +79,15 @@ $(BENCH_STAMP): bench/package-lock.json
 bench: $(STAMP) $(BENCH_STAMP)
 	$(BIN)/python -m bench.run
 
+# Lighthouse, pinned, from bench/audit/package-lock.json.
+$(AUDIT_STAMP): bench/audit/package-lock.json
+	cd bench/audit && npm ci --no-audit --no-fund --loglevel=error
+	@touch $(AUDIT_STAMP)
+
+# Starts its own system on free ports; JSON under bench/results/, the table into the README.
+audit: $(STAMP) $(AUDIT_STAMP) web browser
+	$(BIN)/python -m bench.audit
+
 IMAGES := svc_auth svc_images svc_worker edge
 COMPILE = $(UV) pip compile --quiet --generate-hashes --python-version 3.11 --custom-compile-command "make lock"
 
@@ -92,6 +108,20 @@ proto-check: proto
 	@git diff --exit-code --stat -- $(GENERATED) || { echo "stubs are stale: run 'make proto' and commit"; exit 1; }
 	@test -z "$$(git ls-files --others --exclude-standard -- $(GENERATED))" || { echo "generated stubs not committed"; exit 1; }
 
+$(OPENAPI_TS_STAMP): $(OPENAPI_TS)/package-lock.json
+	cd $(OPENAPI_TS) && npm ci --no-audit --no-fund --loglevel=error
+	@touch $(OPENAPI_TS_STAMP)
+
+# The document comes from the app itself (no server); the TypeScript from openapi-typescript.
+api-types: $(STAMP) $(OPENAPI_TS_STAMP)
+	$(BIN)/python -m tools.openapi_json $(OPENAPI_TS)/openapi.json
+	cd $(OPENAPI_TS) && npx --no-install openapi-typescript openapi.json -o $(CURDIR)/$(API_SCHEMA) >/dev/null
+
+# Fails when the committed types differ from what the current API generates.
+api-types-check: api-types
+	@git diff --exit-code --stat -- $(API_SCHEMA) || { echo "API types are stale: run 'make api-types' and commit"; exit 1; }
+	@test -z "$$(git ls-files --others --exclude-standard -- $(API_SCHEMA))" || { echo "$(API_SCHEMA) not committed"; exit 1; }
+
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
@@ -106,7 +136,7 @@ fmt: $(STAMP)
 pytest: $(STAMP)
 	$(BIN)/python -m pytest
 
-test: install proto-check lint typecheck web web-test pytest
+test: install proto-check api-types-check lint typecheck web web-test pytest
 
 migrate: $(STAMP)
 	$(BIN)/python -m tools.devrun --migrate

@@ -5,6 +5,7 @@ import { createApi } from "./api/client";
 import { App } from "./App";
 import { SessionStore } from "./auth/store";
 import { openSocketIo } from "./liveSocket";
+import { startPwa } from "./pwa/register";
 import { ServicesProvider } from "./services";
 import "./styles.css";
 
@@ -14,6 +15,8 @@ const queryClient = new QueryClient({ defaultOptions: { queries: { retry: 1, ref
 store.subscribe(() => {
   if (!store.get()) queryClient.clear();
 });
+
+startPwa(store, queryClient);
 
 const root = document.getElementById("root");
 if (!root) throw new Error("no #root element");

@@ -1,42 +1,14 @@
-export type ImageStatus = "queued" | "processing" | "done" | "failed";
+// The API's shapes under the names the app uses: aliases of the types generated from the edge's
+// OpenAPI document (schema.ts, `make api-types`), so a change to the API is a type error here,
+// and `make test` fails while the generated file is stale.
+import type { components } from "./schema";
 
-export interface ImageItem {
-  id: string;
-  original_name: string;
-  status: ImageStatus;
-  content_type: string;
-  width: number | null;
-  height: number | null;
-  size_bytes: number;
-  optimized_size_bytes: number | null;
-  uploaded_at: string | null;
-  processed_at: string | null;
-  error: string | null;
-  optimized_url: string | null;
-  /** The optimized image was scaled down to fit WebP's 16383-pixel limit on a side. */
-  downscaled: boolean;
-}
+type Schemas = components["schemas"];
 
-export interface ImagePage {
-  items: ImageItem[];
-  next_cursor: string | null;
-}
-
-export interface User {
-  id: string;
-  email: string;
-}
-
-export interface SessionReply {
-  access_token: string;
-  refresh_token: string;
-  token_type: string;
-  expires_in: number;
-  user: User;
-}
-
+export type ImageItem = Schemas["PublicImage"];
+export type ImageStatus = ImageItem["status"];
+export type ImagePage = Schemas["ImagePage"];
+export type User = Schemas["UserOut"];
+export type SessionReply = Schemas["SessionOut"];
 /** Bytes held in storage (originals and optimized files) against the account's quota. */
-export interface Usage {
-  used_bytes: number;
-  quota_bytes: number;
-}
+export type Usage = Schemas["UsageOut"];

@@ -50,6 +50,9 @@ export function image(overrides: Partial<ImageItem> = {}): ImageItem {
     error: null,
     optimized_url: null,
     downscaled: false,
+    options: null,
+    optimized_content_type: null,
+    optimized_format: null,
     ...overrides,
   };
 }
