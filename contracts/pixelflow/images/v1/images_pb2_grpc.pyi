@@ -47,6 +47,14 @@ class ImagesStub:
     """First message: the header; every later one: a chunk. FAILED_PRECONDITION while not done."""
     GetUsage: _grpc.UnaryUnaryMultiCallable[_images_pb2.GetUsageRequest, _images_pb2.Usage]
     """The bytes the caller holds in storage (originals and results) against their quota."""
+    DeleteImage: _grpc.UnaryUnaryMultiCallable[_images_pb2.DeleteImageRequest, _images_pb2.DeleteImageResponse]
+    """Removes the image, its results, and its original once no other image uses it. The objects
+    leave storage now, or when it is back if it is down; a conversion in flight is discarded.
+    """
+    ExportImages: _grpc.UnaryStreamMultiCallable[_images_pb2.ExportImagesRequest, _images_pb2.ExportChunk]
+    """Every image of the caller, oldest first: for each, an entry then its bytes in chunks, for the
+    original and each stored result.
+    """
 
 @_typing.type_check_only
 class ImagesAsyncStub(ImagesStub):
@@ -67,6 +75,14 @@ class ImagesAsyncStub(ImagesStub):
     """First message: the header; every later one: a chunk. FAILED_PRECONDITION while not done."""
     GetUsage: _aio.UnaryUnaryMultiCallable[_images_pb2.GetUsageRequest, _images_pb2.Usage]  # type: ignore[assignment]
     """The bytes the caller holds in storage (originals and results) against their quota."""
+    DeleteImage: _aio.UnaryUnaryMultiCallable[_images_pb2.DeleteImageRequest, _images_pb2.DeleteImageResponse]  # type: ignore[assignment]
+    """Removes the image, its results, and its original once no other image uses it. The objects
+    leave storage now, or when it is back if it is down; a conversion in flight is discarded.
+    """
+    ExportImages: _aio.UnaryStreamMultiCallable[_images_pb2.ExportImagesRequest, _images_pb2.ExportChunk]  # type: ignore[assignment]
+    """Every image of the caller, oldest first: for each, an entry then its bytes in chunks, for the
+    original and each stored result.
+    """
 
 class ImagesServicer(metaclass=_abc_1.ABCMeta):
     """User-facing: every method needs `authorization: Bearer <access token>`. Another user's image
@@ -121,6 +137,26 @@ class ImagesServicer(metaclass=_abc_1.ABCMeta):
     ) -> _typing.Union[_images_pb2.Usage, _abc.Awaitable[_images_pb2.Usage]]:
         """The bytes the caller holds in storage (originals and results) against their quota."""
 
+    @_abc_1.abstractmethod
+    def DeleteImage(
+        self,
+        request: _images_pb2.DeleteImageRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_images_pb2.DeleteImageResponse, _abc.Awaitable[_images_pb2.DeleteImageResponse]]:
+        """Removes the image, its results, and its original once no other image uses it. The objects
+        leave storage now, or when it is back if it is down; a conversion in flight is discarded.
+        """
+
+    @_abc_1.abstractmethod
+    def ExportImages(
+        self,
+        request: _images_pb2.ExportImagesRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_abc.Iterator[_images_pb2.ExportChunk], _abc.AsyncIterator[_images_pb2.ExportChunk]]:
+        """Every image of the caller, oldest first: for each, an entry then its bytes in chunks, for the
+        original and each stored result.
+        """
+
 def add_ImagesServicer_to_server(servicer: ImagesServicer, server: _typing.Union[_grpc.Server, _aio.Server]) -> None: ...
 
 class ImageProcessingStub:
@@ -136,6 +172,10 @@ class ImageProcessingStub:
     """Marks the image `processing` and says where its original is."""
     CompleteProcessing: _grpc.UnaryUnaryMultiCallable[_images_pb2.CompleteProcessingRequest, _images_pb2.Image]
     FailProcessing: _grpc.UnaryUnaryMultiCallable[_images_pb2.FailProcessingRequest, _images_pb2.Image]
+    PurgeOwner: _grpc.UnaryUnaryMultiCallable[_images_pb2.PurgeOwnerRequest, _images_pb2.PurgeOwnerResponse]
+    """Called by svc_auth (same credential) for a deleted account, until it succeeds: removes every
+    image and object of the owner. Idempotent.
+    """
 
 @_typing.type_check_only
 class ImageProcessingAsyncStub(ImageProcessingStub):
@@ -148,6 +188,10 @@ class ImageProcessingAsyncStub(ImageProcessingStub):
     """Marks the image `processing` and says where its original is."""
     CompleteProcessing: _aio.UnaryUnaryMultiCallable[_images_pb2.CompleteProcessingRequest, _images_pb2.Image]  # type: ignore[assignment]
     FailProcessing: _aio.UnaryUnaryMultiCallable[_images_pb2.FailProcessingRequest, _images_pb2.Image]  # type: ignore[assignment]
+    PurgeOwner: _aio.UnaryUnaryMultiCallable[_images_pb2.PurgeOwnerRequest, _images_pb2.PurgeOwnerResponse]  # type: ignore[assignment]
+    """Called by svc_auth (same credential) for a deleted account, until it succeeds: removes every
+    image and object of the owner. Idempotent.
+    """
 
 class ImageProcessingServicer(metaclass=_abc_1.ABCMeta):
     """Internal: called by svc_worker with the internal service credential
@@ -175,5 +219,15 @@ class ImageProcessingServicer(metaclass=_abc_1.ABCMeta):
         request: _images_pb2.FailProcessingRequest,
         context: _ServicerContext,
     ) -> _typing.Union[_images_pb2.Image, _abc.Awaitable[_images_pb2.Image]]: ...
+
+    @_abc_1.abstractmethod
+    def PurgeOwner(
+        self,
+        request: _images_pb2.PurgeOwnerRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_images_pb2.PurgeOwnerResponse, _abc.Awaitable[_images_pb2.PurgeOwnerResponse]]:
+        """Called by svc_auth (same credential) for a deleted account, until it succeeds: removes every
+        image and object of the owner. Idempotent.
+        """
 
 def add_ImageProcessingServicer_to_server(servicer: ImageProcessingServicer, server: _typing.Union[_grpc.Server, _aio.Server]) -> None: ...
