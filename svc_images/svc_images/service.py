@@ -7,6 +7,8 @@ The runtime collects entrypoints through inheritance; the dependencies they shar
 from __future__ import annotations
 
 from pixelflow.images.v1 import images_pb2
+from svc_images.capabilities.deletion import DeletionCapability
+from svc_images.capabilities.export import ExportCapability
 from svc_images.capabilities.library import LibraryCapability
 from svc_images.capabilities.processing import ProcessingCapability
 from svc_images.capabilities.upload import UploadCapability
@@ -15,7 +17,7 @@ from svc_images.dependencies import TORTOISE_APP, TORTOISE_MODELS
 __all__ = ["TORTOISE_APP", "TORTOISE_MODELS", "ImagesService"]
 
 
-class ImagesService(UploadCapability, LibraryCapability, ProcessingCapability):
+class ImagesService(UploadCapability, LibraryCapability, ProcessingCapability, DeletionCapability, ExportCapability):
     name = "images"
     grpc_services = (
         images_pb2.DESCRIPTOR.services_by_name["Images"],
