@@ -15,7 +15,7 @@ from edge.errors import install_error_handlers
 from edge.grpc_clients import Backends
 from edge.middleware import BodyLimitMiddleware, RequestContextMiddleware
 from edge.ratelimit import RateLimiter
-from edge.routes import auth, health, images, usage
+from edge.routes import account, auth, health, images, usage
 from edge.settings import EdgeSettings
 from edge.sockets import create_socket_server
 from edge.webapp import WebAppMount
@@ -57,6 +57,8 @@ def create_app(settings: EdgeSettings) -> ASGIApp:
     app.openapi = lambda: images.document_upload_limits(default_openapi(), settings)  # type: ignore[method-assign]
     app.include_router(health.router)
     app.include_router(auth.router)
+    # Before images: its `/{image_id}` would take `/api/images/export`.
+    app.include_router(account.router)
     app.include_router(images.router)
     app.include_router(usage.router)
     if settings.cors_origins:

@@ -50,7 +50,9 @@ async def change_password(
     await end_every_session(user_id=user_id, policy=policy, but={current})
 
 
-async def delete_account(*, user_id: str, session_id: str, password: str, hasher: PasswordHasher, policy: TokenPolicy) -> None:
+async def delete_account(
+    *, user_id: str, session_id: str, password: str, hasher: PasswordHasher, policy: TokenPolicy
+) -> None:
     """Ends every session, then deletes the user and queues the purge of its images, in one transaction."""
     families = {session_of(session_id)}
     user = await _verified(user_id=user_id, password=password, hasher=hasher)

@@ -115,9 +115,7 @@ class AuthService(Service):
         return auth_pb2.Jwks(keys=[auth_pb2.Jwk(**self.signing_key.jwk())])
 
     @rpc(auth=AuthKind.USER)
-    async def list_sessions(
-        self, request: auth_pb2.ListSessionsRequest, call: Call
-    ) -> auth_pb2.ListSessionsResponse:
+    async def list_sessions(self, request: auth_pb2.ListSessionsRequest, call: Call) -> auth_pb2.ListSessionsResponse:
         found = await signins.list_sessions(
             user_id=call.caller.user_id, session_id=call.caller.session_id, policy=self.policy
         )

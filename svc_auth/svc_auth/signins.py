@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 from pixelflow.errors import NotFound
 from svc_auth.accounts import TokenPolicy, end_sessions, session_of

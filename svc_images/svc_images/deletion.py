@@ -55,12 +55,16 @@ async def queue_objects(keys: Iterable[str], *, connection: BaseDBAsyncClient | 
     return tuple(created)
 
 
-async def _remove_rows(images: Sequence[Image], *, specs: tuple[OutputSpec, ...], connection: BaseDBAsyncClient) -> tuple[int, ...]:
+async def _remove_rows(
+    images: Sequence[Image], *, specs: tuple[OutputSpec, ...], connection: BaseDBAsyncClient
+) -> tuple[int, ...]:
     """Deletes the images' rows (their outputs cascade) and queues every object they may have stored:
     the results recorded, the results a conversion in flight may still write, and the originals."""
     ids = [image.id for image in images]
     recorded = await ImageOutput.filter(image_id__in=ids).using_db(connection).values_list("key", flat=True)
-    planned = [output.key for image in images for output in plan(owner_id=image.user_id, image_id=image.id, specs=specs)]
+    planned = [
+        output.key for image in images for output in plan(owner_id=image.user_id, image_id=image.id, specs=specs)
+    ]
     originals = [image.original_key for image in images]
     await Image.filter(id__in=ids).using_db(connection).delete()
     return await queue_objects([*recorded, *planned, *originals], connection=connection)

@@ -10,7 +10,14 @@ import logging
 
 import socketio
 
-from pixelflow.events import IMAGE_DELETED, IMAGE_UPDATED, SOCKETIO_NAMESPACE, image_updated_payload, socketio_channel, user_room
+from pixelflow.events import (
+    IMAGE_DELETED,
+    IMAGE_UPDATED,
+    SOCKETIO_NAMESPACE,
+    image_updated_payload,
+    socketio_channel,
+    user_room,
+)
 from pixelflow.images.v1 import images_pb2
 from pixelflow.runtime import Dependency, Service
 from svc_images.settings import ImagesSettings
