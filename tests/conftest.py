@@ -18,7 +18,7 @@ from redis.asyncio import Redis
 from edge.app import create_app
 from edge.settings import EdgeSettings
 from pixelflow.runtime.database import Migrations, drop_database
-from pixelflow.runtime.testing import RunningService, serve_for_test
+from pixelflow.runtime.testing import RunningService, free_port, serve_for_test
 from svc_auth.migrations import MIGRATIONS as AUTH_MIGRATIONS
 from svc_auth.service import AuthService
 from svc_auth.settings import AuthSettings
@@ -89,6 +89,9 @@ def auth_settings(auth_database_url: str, tmp_path_factory: pytest.TempPathFacto
         shutdown_grace_seconds=5,
         redis_url=REDIS_URL,
         redis_prefix=f"pixelflow-test-{RUN_ID}",
+        # Nothing listens there: deleted accounts wait for the tests that run an svc_auth wired to
+        # this run's svc_images (tests/test_account_deletion.py), never reach another svc_images.
+        images_address=f"127.0.0.1:{free_port()}",
     )
 
 

@@ -98,6 +98,13 @@ def _time(message: Timestamp, present: bool) -> datetime:
     return datetime_from(message, present=present) or datetime.now(UTC)
 
 
+async def _chunks(call: Any, following: list[Any]) -> AsyncIterator[bytes]:
+    """One member's bytes; the message that ends them (the next entry, or EOF) goes to `following`."""
+    while (read := await call.read()) is not grpc.aio.EOF and not read.HasField("entry"):
+        yield read.chunk
+    following.append(read)
+
+
 async def _members(call: Any, first: Any) -> AsyncIterator[ZipMember]:
     """The archive's members from the export stream (an entry, then its chunks), then the manifest.
 
@@ -114,18 +121,12 @@ async def _members(call: Any, first: Any) -> AsyncIterator[ZipMember]:
             {"path": entry.path, "kind": entry.kind, "size_bytes": entry.size_bytes, "content_type": entry.content_type}
         )
         following: list[Any] = []
-
-        async def chunks() -> AsyncIterator[bytes]:
-            while (read := await call.read()) is not grpc.aio.EOF and not read.HasField("entry"):
-                yield read.chunk
-            following.append(read)
-
         modified = (
             _time(image.uploaded_at, image.HasField("uploaded_at"))
             if entry.kind == "original"
             else _time(image.processed_at, image.HasField("processed_at"))
         )
-        yield ZipMember(path=entry.path, modified_at=modified, chunks=chunks())
+        yield ZipMember(path=entry.path, modified_at=modified, chunks=_chunks(call, following))
         assert following, "the ZIP writer moved on before the member's end"
         message = following[0]
     body = json.dumps({"exported_at": datetime.now(UTC).isoformat(), "images": manifest}, indent=2)
