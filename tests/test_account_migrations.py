@@ -35,7 +35,9 @@ INSERT_TOKEN = (
 
 def _before(migrations_location: Path, number: int) -> int:
     """The last migration before `number` (others land concurrently: not a constant)."""
-    return max(int(p.name.split("_", 1)[0]) for p in migrations_location.glob("*.py") if int(p.name.split("_", 1)[0]) < number)
+    return max(
+        int(p.name.split("_", 1)[0]) for p in migrations_location.glob("*.py") if int(p.name.split("_", 1)[0]) < number
+    )
 
 
 async def test_sessions_signed_in_before_migration_1_are_listed_after_it(
@@ -53,9 +55,7 @@ async def test_sessions_signed_in_before_migration_1_are_listed_after_it(
                 "UPDATE refresh_tokens SET used_at = now() - interval '1 hour' WHERE token_hash = $1", "a" * 64
             )
             await db.execute(INSERT_TOKEN, uuid.uuid4(), user, open_family, "b" * 64, timedelta(hours=1), None, None)
-            await db.execute(
-                INSERT_TOKEN, uuid.uuid4(), user, ended_family, "c" * 64, timedelta(hours=2), None, None
-            )
+            await db.execute(INSERT_TOKEN, uuid.uuid4(), user, ended_family, "c" * 64, timedelta(hours=2), None, None)
             await db.execute("UPDATE refresh_tokens SET revoked_at = now() WHERE token_hash = $1", "c" * 64)
         finally:
             await db.close()

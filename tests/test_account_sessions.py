@@ -54,7 +54,9 @@ async def test_ending_one_session_leaves_the_others(http: httpx.AsyncClient) -> 
     stranger = await register(http)
     items = (await http.get("/api/auth/sessions", headers=bearer(first))).json()["items"]
     (other_id,) = [item["id"] for item in items if not item["current"]]
-    (stranger_id,) = [item["id"] for item in (await http.get("/api/auth/sessions", headers=bearer(stranger))).json()["items"]]
+    (stranger_id,) = [
+        item["id"] for item in (await http.get("/api/auth/sessions", headers=bearer(stranger))).json()["items"]
+    ]
 
     # Another person's session, and one that is no session at all, are not found; nothing ends.
     for wrong in (stranger_id, "not-a-session"):
@@ -66,7 +68,9 @@ async def test_ending_one_session_leaves_the_others(http: httpx.AsyncClient) -> 
     await eventually(lambda: _refused(http, second), seconds=5)
     assert (await http.post("/api/auth/refresh", json={"refresh_token": second["refresh_token"]})).status_code == 401
     assert not await _refused(http, first)
-    assert [item["current"] for item in (await http.get("/api/auth/sessions", headers=bearer(first))).json()["items"]] == [True]
+    assert [
+        item["current"] for item in (await http.get("/api/auth/sessions", headers=bearer(first))).json()["items"]
+    ] == [True]
     assert (await http.delete(f"/api/auth/sessions/{other_id}", headers=bearer(first))).status_code == 404
 
 
@@ -84,7 +88,9 @@ async def test_changing_the_password_signs_out_every_other_session(http: httpx.A
     second = (await _login(http, email)).json()
 
     wrong = await http.post(
-        "/api/auth/password", json={"current_password": "not it at all", "new_password": NEW_PASSWORD}, headers=bearer(first)
+        "/api/auth/password",
+        json={"current_password": "not it at all", "new_password": NEW_PASSWORD},
+        headers=bearer(first),
     )
     assert wrong.status_code == 403, wrong.text
     assert wrong.json() == {"detail": "the current password is wrong"}
@@ -110,7 +116,9 @@ async def test_the_password_change_is_rate_limited_like_login(http: httpx.AsyncC
     statuses = []
     for _ in range(7):
         response = await http.post(
-            "/api/auth/password", json={"current_password": "guess guess", "new_password": NEW_PASSWORD}, headers=bearer(session)
+            "/api/auth/password",
+            json={"current_password": "guess guess", "new_password": NEW_PASSWORD},
+            headers=bearer(session),
         )
         statuses.append(response.status_code)
     # Five wrong guesses per email and client (the login's limit), then refused with a Retry-After.
