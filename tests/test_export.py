@@ -134,7 +134,8 @@ async def test_the_export_streams_every_original_and_result_with_a_manifest(
         assert optimized[8:12] == b"WEBP"
         _decodes(original)
         assert _decodes(optimized) == (image["width"], image["height"])
-        assert image["uploaded_at"] and image["processed_at"]
+        assert image["uploaded_at"]
+        assert image["processed_at"]
     # Every path is the archive's own: nothing the person typed leads out of it.
     assert all(not name.startswith("/") and ".." not in name.split("/") for name in names)
     assert len(names) == 2 * len(files) + 1
