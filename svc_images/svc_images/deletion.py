@@ -61,7 +61,8 @@ async def _remove_rows(
     """Deletes the images' rows (their outputs cascade) and queues every object they may have stored:
     the results recorded, the results a conversion in flight may still write, and the originals."""
     ids = [image.id for image in images]
-    recorded = await ImageOutput.filter(image_id__in=ids).using_db(connection).values_list("key", flat=True)
+    outputs = await ImageOutput.filter(image_id__in=ids).using_db(connection)
+    recorded = [output.key for output in outputs]
     planned = [
         output.key for image in images for output in plan(owner_id=image.user_id, image_id=image.id, specs=specs)
     ]
