@@ -56,8 +56,12 @@ async def _domain_error(request: Request, exc: Exception) -> JSONResponse:
 def _allowed_methods(request: Request) -> str:
     """Every method the OpenAPI document lists for this path (Starlette names one route's only),
     with HEAD wherever GET is, as Starlette serves it."""
+    paths = request.app.openapi().get("paths", {})
+    # A literal path (`/api/images/export`) is its own resource, whatever a template (`/{image_id}`) allows.
+    if request.url.path in paths:
+        paths = {request.url.path: paths[request.url.path]}
     methods: set[str] = set()
-    for template, operations in request.app.openapi().get("paths", {}).items():
+    for template, operations in paths.items():
         if re.fullmatch(_PATH_PARAMETER.sub("[^/]+", re.escape(template)), request.url.path):
             methods |= {method.upper() for method in operations}
     if "GET" in methods:

@@ -7,7 +7,7 @@ from typing import Any
 
 import grpc
 from fastapi import APIRouter, Response, status
-from pydantic import BaseModel, ConfigDict, EmailStr, Field, ValidationInfo, field_validator
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, StrictBool, ValidationInfo, field_validator
 
 from edge.deps import BackendsDep, BearerDep, ClientAddressDep, RateLimiterDep, SettingsDep, UserAgentDep
 from edge.grpc_clients import Backends
@@ -58,7 +58,7 @@ class RefreshBody(BaseModel):
 
 class LogoutBody(BaseModel):
     refresh_token: str | None = Field(None, max_length=512)
-    everywhere: bool = Field(False, description="end every session of the account, not only this one")
+    everywhere: StrictBool = Field(False, description="end every session of the account, not only this one")
 
 
 class UserOut(BaseModel):
