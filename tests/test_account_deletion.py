@@ -4,6 +4,7 @@ down when it happens (a crash between the two services) leaves nothing behind on
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
@@ -41,7 +42,12 @@ async def stack(auth_settings: AuthSettings, images_server: RunningService, redi
     link = FaultyProxy(host, int(port))
     await link.up()
     settings = auth_settings.model_copy(
-        update={"images_address": link.address, "purge_interval_seconds": 0.3, "purge_inline_timeout_seconds": 2.0}
+        update={
+            "images_address": link.address,
+            "purge_interval_seconds": 0.3,
+            "purge_inline_timeout_seconds": 2.0,
+            "purge_repeat_seconds": 5.0,
+        }
     )
     async with (
         serve_for_test(AuthService(settings)) as auth,
@@ -142,5 +148,45 @@ async def test_svc_images_down_at_the_deletion_purges_once_it_is_back(
             and await _images_of(images_settings, owner_id) == 0
             and not await query(auth_db, 'SELECT 1 FROM "account_deletions" WHERE "user_id" = $1::uuid', owner_id)
         )
+
+    await eventually(purged)
+
+
+async def test_an_upload_in_flight_at_the_deletion_is_purged_once_it_lands(
+    stack: Stack, images_settings: ImagesSettings
+) -> None:
+    owner = await register(stack.http)
+    owner_id = owner["user"]["id"]
+    photo = GARDEN_PNG.read_bytes()
+    boundary = "in-flight-boundary"
+    head = (
+        f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="late.png"\r\n'
+        "Content-Type: image/png\r\n\r\n"
+    ).encode()
+    rest_may_come = asyncio.Event()
+
+    async def body() -> AsyncIterator[bytes]:
+        yield head + photo[: len(photo) // 2]
+        await rest_may_come.wait()
+        yield photo[len(photo) // 2 :] + f"\r\n--{boundary}--\r\n".encode()
+
+    headers = {**bearer(owner), "Content-Type": f"multipart/form-data; boundary={boundary}"}
+    uploading = asyncio.create_task(stack.http.post("/api/images", content=body(), headers=headers))
+
+    async def reserved() -> bool:
+        """svc_images has accepted the caller and holds quota room for the upload."""
+        rows = await query(
+            images_settings.database_url, 'SELECT 1 FROM "upload_reservations" WHERE "user_id" = $1::uuid', owner_id
+        )
+        return bool(rows)
+
+    await eventually(reserved, seconds=10)
+    assert (await _delete(stack, owner)).status_code == 204
+    rest_may_come.set()
+    landed = await uploading
+    assert landed.status_code == 201, landed.text  # accepted before the deletion: it finishes
+
+    async def purged() -> bool:
+        return await owner_keys(images_settings, owner_id) == [] and await _images_of(images_settings, owner_id) == 0
 
     await eventually(purged)

@@ -9,6 +9,7 @@ call that succeeded but whose answer was lost is simply made again.
 from __future__ import annotations
 
 import logging
+from datetime import UTC, datetime, timedelta
 
 import grpc
 
@@ -42,16 +43,26 @@ class ImagesPurger:
 
 
 async def purge_pending(
-    *, purger: ImagesPurger, limit: int, only: str | None = None, timeout_seconds: float | None = None
+    *,
+    purger: ImagesPurger,
+    limit: int,
+    repeat_for: timedelta,
+    only: str | None = None,
+    timeout_seconds: float | None = None,
 ) -> int:
-    """Purges queued accounts, oldest first; stops at the first failure (svc_images is down: later)."""
+    """Purges queued accounts, oldest first; stops at the first failure (svc_images is down: later).
+
+    A row stays for `repeat_for` after the deletion even once purged: an upload that was already
+    streaming when the account was deleted may store its image after the first purge, and the next
+    one removes it."""
     query = AccountDeletion.all() if only is None else AccountDeletion.filter(user_id=only)
     done = 0
     for row in await query.order_by("requested_at").limit(limit):
         if not await purger.purge(str(row.user_id), timeout_seconds=timeout_seconds):
             await AccountDeletion.filter(user_id=row.user_id).update(attempts=row.attempts + 1)
             break
-        await AccountDeletion.filter(user_id=row.user_id).delete()
+        if row.requested_at <= datetime.now(UTC) - repeat_for:
+            await AccountDeletion.filter(user_id=row.user_id).delete()
         done += 1
     return done
 

@@ -166,6 +166,7 @@ class AuthService(Service):
         await purge.purge_pending(
             purger=self.images_purge,
             limit=1,
+            repeat_for=self._purge_repeat,
             only=call.caller.user_id,
             timeout_seconds=self.settings.purge_inline_timeout_seconds,
         )
@@ -173,4 +174,10 @@ class AuthService(Service):
 
     @timer(setting="purge_interval_seconds")
     async def purge_deleted_accounts(self) -> None:
-        await purge.purge_pending(purger=self.images_purge, limit=self.settings.purge_batch_size)
+        await purge.purge_pending(
+            purger=self.images_purge, limit=self.settings.purge_batch_size, repeat_for=self._purge_repeat
+        )
+
+    @property
+    def _purge_repeat(self) -> timedelta:
+        return timedelta(seconds=self.settings.purge_repeat_seconds)

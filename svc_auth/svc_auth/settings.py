@@ -40,6 +40,9 @@ class AuthSettings(GrpcServerSettings, SessionStoreSettings):
         5.0, gt=0, description="how long an account deletion waits for the purge before leaving it to the timer"
     )
     purge_batch_size: int = Field(20, ge=1, description="deleted accounts purged per timer run")
+    purge_repeat_seconds: float = Field(
+        900.0, ge=0, description="how long a deleted account is purged again (an upload in flight then lands)"
+    )
 
     def unsafe_defaults(self) -> list[str]:
         unsafe = []
