@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from bench.export import report_line as export_line
 from bench.hostile import report_hostile
 
 QUALITY = 80
@@ -60,6 +61,8 @@ def report(results: dict[str, Any]) -> str:
         f"{memory['growth_mib']['edge']:.1f} MiB, svc_images {memory['growth_mib']['svc_images']:.1f} MiB; "
         f"then {memory['processed']['status']} after {memory['processed']['seconds']:.1f} s",
     ]
+    if "export" in results:
+        lines.append(export_line(results["export"]))
     for name, row in load.items():
         lines.append(
             f"GET {name} at {row['achieved_rate']:.0f}/s: p50 {row['p50_ms']:.1f} ms, p99 {row['p99_ms']:.1f} ms, "

@@ -11,7 +11,8 @@
 
 Settings: BENCH_IMAGES (a folder of JPEGs; default bench/corpus), BENCH_ROUNDS (3), BENCH_USERS (8),
 BENCH_RATE (200 requests/s), BENCH_LOAD_SECONDS (30), BENCH_UPLOAD_MIB (200), BENCH_HOSTILE_MIB (8),
-BENCH_HOSTILE_SECONDS (10), BENCH_HOSTILE_RATE (50 requests/s).
+BENCH_HOSTILE_SECONDS (10), BENCH_HOSTILE_RATE (50 requests/s), BENCH_EXPORT_IMAGES (200: the export's
+memory, bench/export.py).
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ import httpx
 import socketio
 
 from bench.conversion import part_conversion, raw_limit
+from bench.export import part_export
 from bench.hostile import part_hostile
 from bench.meters import CpuMeter, RssSampler
 from bench.report import report
@@ -225,6 +227,8 @@ def main() -> None:
         steal["load"] = stolen.percent
         print("5/5 hostile clients", flush=True)
         results["hostile"] = asyncio.run(part_hostile(system, token))
+        print("and the export's memory", flush=True)
+        results["export"] = asyncio.run(part_export(system, files[0], setting("BENCH_EXPORT_IMAGES", 200)))
         results["cpu_stolen_percent"] = steal
     finally:
         system.stop()

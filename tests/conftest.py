@@ -91,6 +91,9 @@ def auth_settings(auth_database_url: str, tmp_path_factory: pytest.TempPathFacto
         redis_url=REDIS_URL,
         redis_prefix=f"pixelflow-test-{RUN_ID}",
         metrics_port=0,  # this process's /metrics is served once, by the test that reads it
+        # Nothing listens there: deleted accounts wait for the tests that run an svc_auth wired to
+        # this run's svc_images (tests/test_account_deletion.py), never reach another svc_images.
+        images_address=f"127.0.0.1:{free_port()}",
     )
 
 

@@ -112,13 +112,22 @@ async def test_logout_revokes_the_refresh_token(http: httpx.AsyncClient) -> None
     assert refreshed.status_code == 401
 
 
-async def test_logout_without_a_token_everywhere(http: httpx.AsyncClient) -> None:
+async def test_logout_without_a_token_ends_only_the_current_session(http: httpx.AsyncClient) -> None:
     session = await register(http)
     login = (await http.post("/api/auth/login", json={"email": session["user"]["email"], "password": PASSWORD})).json()
     assert (await http.post("/api/auth/logout", headers=bearer(session))).status_code == 204
+    assert (await http.post("/api/auth/refresh", json={"refresh_token": session["refresh_token"]})).status_code == 401
+    assert (await http.post("/api/auth/refresh", json={"refresh_token": login["refresh_token"]})).status_code == 200
+    assert (await http.post("/api/auth/logout")).status_code == 401
+
+
+async def test_logout_everywhere_ends_every_session(http: httpx.AsyncClient) -> None:
+    session = await register(http)
+    login = (await http.post("/api/auth/login", json={"email": session["user"]["email"], "password": PASSWORD})).json()
+    ended = await http.post("/api/auth/logout", json={"everywhere": True}, headers=bearer(session))
+    assert ended.status_code == 204
     for token in (session["refresh_token"], login["refresh_token"]):
         assert (await http.post("/api/auth/refresh", json={"refresh_token": token})).status_code == 401
-    assert (await http.post("/api/auth/logout")).status_code == 401
 
 
 async def test_register_rate_limit_per_address(http: httpx.AsyncClient) -> None:

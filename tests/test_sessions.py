@@ -88,7 +88,7 @@ async def refused_everywhere(
 
 
 async def logout(http: httpx.AsyncClient, session: dict[str, Any], *, everywhere: bool = False) -> None:
-    body = None if everywhere else {"refresh_token": session["refresh_token"]}
+    body = {"everywhere": True} if everywhere else {"refresh_token": session["refresh_token"]}
     response = await http.post("/api/auth/logout", json=body, headers=bearer(session))
     assert response.status_code == 204, response.text
 
@@ -113,7 +113,7 @@ async def test_logout_ends_access_over_http_grpc_and_sockets(
         await Listener().connect(edge_url, session["access_token"])
 
 
-async def test_logout_without_a_refresh_token_ends_every_session(
+async def test_logout_everywhere_ends_every_session(
     http: httpx.AsyncClient, grpc_check: Callable[..., Awaitable[bool]]
 ) -> None:
     session = await register(http)

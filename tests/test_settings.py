@@ -25,6 +25,9 @@ def test_production_takes_a_configured_key(monkeypatch: pytest.MonkeyPatch) -> N
     key = SigningKey.generate()
     monkeypatch.setenv("PIXELFLOW_ENV", "production")
     monkeypatch.setenv("PIXELFLOW_AUTH_PRIVATE_KEY", key.pem().decode())
+    with pytest.raises(ValidationError, match="PIXELFLOW_AUTH_INTERNAL_TOKEN"):
+        AuthSettings()  # the credential svc_auth presents to svc_images when an account is deleted
+    monkeypatch.setenv("PIXELFLOW_AUTH_INTERNAL_TOKEN", "a-real-secret")
     settings = AuthSettings()
     assert settings.is_production
     assert load_signing_key(settings).kid == key.kid

@@ -8,6 +8,8 @@ from pixelflow.images.v1 import images_pb2
 from pixelflow.public import PublicImage
 
 IMAGE_UPDATED = "image.updated"
+# Carries `{id}`: the image is gone (deleted in another tab, or the account deleted).
+IMAGE_DELETED = "image.deleted"
 SOCKETIO_NAMESPACE = "/"
 
 

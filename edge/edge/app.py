@@ -17,7 +17,7 @@ from edge.links import document_link_limits
 from edge.metrics import HttpMetricsMiddleware
 from edge.middleware import BodyLimitMiddleware, RequestContextMiddleware
 from edge.ratelimit import RateLimiter
-from edge.routes import auth, downloads, health, images, imports, links, usage
+from edge.routes import account, auth, downloads, health, images, imports, links, usage
 from edge.settings import EdgeSettings
 from edge.sockets import create_socket_server
 from edge.webapp import WebAppMount
@@ -71,6 +71,8 @@ def create_app(settings: EdgeSettings) -> ASGIApp:
     app.include_router(health.router)
     app.include_router(auth.router)
     app.include_router(imports.router)
+    # Before images: its `/{image_id}` would take `/api/images/export`.
+    app.include_router(account.router)
     app.include_router(images.router)
     app.include_router(downloads.router)
     app.include_router(links.router)

@@ -55,8 +55,14 @@ async def client_address(request: Request) -> str:
     return request.client.host if request.client else "unknown"
 
 
+async def user_agent(request: Request) -> str:
+    """The client's User-Agent for its session list: printable ASCII (gRPC carries it), at most 255."""
+    return "".join(c for c in request.headers.get("user-agent", "") if " " <= c <= "~")[:255]
+
+
 SettingsDep = Annotated[EdgeSettings, Depends(get_settings)]
 BackendsDep = Annotated[Backends, Depends(get_backends)]
 RateLimiterDep = Annotated[RateLimiter, Depends(get_rate_limiter)]
 BearerDep = Annotated[tuple[tuple[str, str], ...], Depends(bearer_metadata)]
 ClientAddressDep = Annotated[str, Depends(client_address)]
+UserAgentDep = Annotated[str, Depends(user_agent)]

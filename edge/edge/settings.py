@@ -38,6 +38,9 @@ class EdgeSettings(SessionStoreSettings, MetricsSettings):
     auth_email_max_delay_seconds: float = Field(60.0, gt=0, description="longest wait on a hammered email")
     ipv6_client_prefix: int = Field(64, ge=16, le=128, description="IPv6 clients are limited per network of this size")
     upload_timeout_seconds: float = Field(600.0, gt=0, description="deadline of one streamed upload")
+    export_timeout_seconds: float = Field(
+        6 * 3600.0, gt=0, description="deadline of one export download (every image of an account)"
+    )
     grpc_timeout_seconds: float = Field(
         10.0, gt=0, description="deadline of each gRPC call (also how long a restarting backend is waited for)"
     )
@@ -78,4 +81,3 @@ class EdgeSettings(SessionStoreSettings, MetricsSettings):
         description="origin temporary links are made for, e.g. https://photos.example (empty: each request's own)",
     )
     web_dist: Path = Field(Path("web/dist"), description="the built web app served at /")
-    # Prometheus scrapes these; the public port never serves /metrics.

@@ -16,11 +16,12 @@ from pixelflow.emails import normalize_email
 from pixelflow.errors import AlreadyExists, InvalidArgument, NotFound, Unauthenticated
 from pixelflow.runtime.sessions import EndedSessions
 from svc_auth.keys import SigningKey
-from svc_auth.models import RefreshToken, User
+from svc_auth.models import RefreshToken, SignIn, User
 from svc_auth.passwords import PasswordHasher, check_password_policy
 
 INVALID_CREDENTIALS = "invalid email or password"
 INVALID_REFRESH_TOKEN = "invalid refresh token"
+MAX_USER_AGENT_LENGTH = 255
 
 
 @dataclass(frozen=True)
@@ -55,11 +56,17 @@ def _digest(refresh_token: str) -> str:
     return hashlib.sha256(refresh_token.encode()).hexdigest()
 
 
-async def _open_session(user: User, *, policy: TokenPolicy, family_id: uuid.UUID | None = None) -> Session:
+async def _open_session(
+    user: User, *, policy: TokenPolicy, family_id: uuid.UUID | None = None, user_agent: str = ""
+) -> Session:
     """Issues a refresh token of the family (a new one: a new sign-in) and an access token naming it."""
     refresh_token = secrets.token_urlsafe(32)
     now = datetime.now(UTC)
-    family_id = family_id or uuid.uuid4()
+    if family_id is None:
+        family_id = uuid.uuid4()
+        await SignIn.create(id=family_id, user=user, last_used_at=now, user_agent=user_agent[:MAX_USER_AGENT_LENGTH])
+    else:
+        await SignIn.filter(id=family_id).update(last_used_at=now)
     await RefreshToken.create(
         user=user, family_id=family_id, token_hash=_digest(refresh_token), expires_at=now + policy.refresh_ttl
     )
@@ -74,7 +81,9 @@ async def _open_session(user: User, *, policy: TokenPolicy, family_id: uuid.UUID
     )
 
 
-async def register(*, email: str, password: str, hasher: PasswordHasher, policy: TokenPolicy) -> Session:
+async def register(
+    *, email: str, password: str, hasher: PasswordHasher, policy: TokenPolicy, user_agent: str = ""
+) -> Session:
     normalized = normalize_email(email)
     check_password_policy(password)
     password_hash = await hasher.hash(password)
@@ -82,10 +91,12 @@ async def register(*, email: str, password: str, hasher: PasswordHasher, policy:
         user = await User.create(email=normalized, password_hash=password_hash)
     except IntegrityError as exc:
         raise AlreadyExists("an account with this email already exists", field="email") from exc
-    return await _open_session(user, policy=policy)
+    return await _open_session(user, policy=policy, user_agent=user_agent)
 
 
-async def login(*, email: str, password: str, hasher: PasswordHasher, policy: TokenPolicy) -> Session:
+async def login(
+    *, email: str, password: str, hasher: PasswordHasher, policy: TokenPolicy, user_agent: str = ""
+) -> Session:
     try:
         user = await User.get_or_none(email=normalize_email(email))
     except InvalidArgument:
@@ -93,7 +104,7 @@ async def login(*, email: str, password: str, hasher: PasswordHasher, policy: To
     # Always verify (against a decoy when the user is unknown): both failures take as long.
     if not await hasher.verify(password, user.password_hash if user else None) or user is None:
         raise Unauthenticated(INVALID_CREDENTIALS)
-    return await _open_session(user, policy=policy)
+    return await _open_session(user, policy=policy, user_agent=user_agent)
 
 
 async def _lock_families(connection: BaseDBAsyncClient, family_ids: set[uuid.UUID]) -> None:
@@ -116,9 +127,9 @@ async def end_sessions(*, family_ids: set[uuid.UUID], policy: TokenPolicy) -> No
         return
     async with in_transaction() as connection:
         await _lock_families(connection, family_ids)
-        await RefreshToken.filter(family_id__in=family_ids, revoked_at__isnull=True).update(
-            revoked_at=datetime.now(UTC)
-        )
+        now = datetime.now(UTC)
+        await RefreshToken.filter(family_id__in=family_ids, revoked_at__isnull=True).update(revoked_at=now)
+        await SignIn.filter(id__in=family_ids, ended_at__isnull=True).update(ended_at=now)
     await policy.ended_sessions.end(
         {str(family_id) for family_id in family_ids}, token_lifetime_seconds=policy.access_ttl.total_seconds()
     )
@@ -151,22 +162,37 @@ async def refresh(*, refresh_token: str, policy: TokenPolicy) -> Session:
     raise Unauthenticated("refresh token was already used; that sign-in has been revoked")
 
 
-async def end_every_session(*, user_id: str, policy: TokenPolicy, also: set[uuid.UUID] | None = None) -> None:
-    """Ends every session of the user (signing out everywhere; a password change)."""
+async def end_every_session(
+    *,
+    user_id: str,
+    policy: TokenPolicy,
+    also: set[uuid.UUID] | None = None,
+    but: set[uuid.UUID] | None = None,
+) -> None:
+    """Ends every session of the user (signing out everywhere; a password change keeps `but`)."""
     open_families = RefreshToken.filter(user_id=user_id, revoked_at__isnull=True).distinct()
     families = {uuid.UUID(str(family)) for family in await open_families.values_list("family_id", flat=True)}
-    await end_sessions(family_ids=families | (also or set()), policy=policy)
+    await end_sessions(family_ids=(families | (also or set())) - (but or set()), policy=policy)
 
 
-async def logout(*, user_id: str, session_id: str, refresh_token: str | None, policy: TokenPolicy) -> None:
-    """Ends the caller's session and the refresh token's, or every session of the user when no
-    refresh token is given."""
+def session_of(session_id: str) -> uuid.UUID:
     try:
-        families = {uuid.UUID(session_id)}
+        return uuid.UUID(session_id)
     except ValueError as exc:
         raise Unauthenticated("the access token names no session") from exc
-    if not refresh_token:
+
+
+async def logout(
+    *, user_id: str, session_id: str, refresh_token: str | None, everywhere: bool, policy: TokenPolicy
+) -> None:
+    """Ends the caller's session (and the refresh token's, when given), or with `everywhere` every
+    session of the user."""
+    families = {session_of(session_id)}
+    if everywhere:
         await end_every_session(user_id=user_id, policy=policy, also=families)
+        return
+    if not refresh_token:
+        await end_sessions(family_ids=families, policy=policy)
         return
     token = await RefreshToken.get_or_none(token_hash=_digest(refresh_token), user_id=user_id)
     if token is not None:

@@ -32,3 +32,33 @@ class RefreshToken(Model):
 
     class Meta:
         table = "refresh_tokens"
+
+
+class SignIn(Model):
+    """One session (a sign-in): the refresh-token family `id`, what the session list shows of it."""
+
+    id = fields.UUIDField(primary_key=True)
+    user: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
+        "auth.User", related_name="sign_ins", on_delete=fields.CASCADE
+    )
+    created_at = fields.DatetimeField(auto_now_add=True)
+    last_used_at = fields.DatetimeField()
+    user_agent = fields.CharField(max_length=255, default="")
+    ended_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "sign_ins"
+
+
+class AccountDeletion(Model):
+    """The outbox of deleted accounts: svc_images is told to purge each (retried until it answers).
+
+    No foreign key: the user row is gone in the same transaction that writes this one.
+    """
+
+    user_id = fields.UUIDField(primary_key=True)
+    requested_at = fields.DatetimeField(auto_now_add=True)
+    attempts = fields.IntField(default=0)
+
+    class Meta:
+        table = "account_deletions"

@@ -10,11 +10,11 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from pixelflow.auth.v1 import auth_pb2
 from pixelflow.protobuf import timestamp
-from pixelflow.runtime import AuthKind, Call, Service, rpc
+from pixelflow.runtime import AuthKind, Call, Service, rpc, timer
 from pixelflow.runtime.database import Database
 from pixelflow.runtime.sessions import EndedSessionStore
 from pixelflow.tokens import Caller, TokenVerifier
-from svc_auth import accounts
+from svc_auth import accounts, closing, purge, signins
 from svc_auth.keys import SigningKeys
 from svc_auth.passwords import Passwords
 from svc_auth.settings import AuthSettings
@@ -45,6 +45,7 @@ class AuthService(Service):
     signing_key = SigningKeys()
     passwords = Passwords()
     ended_sessions = EndedSessionStore()
+    images_purge = purge.ImagesPurge()
 
     settings: AuthSettings
 
@@ -71,14 +72,22 @@ class AuthService(Service):
     @rpc
     async def register(self, request: auth_pb2.RegisterRequest, call: Call) -> auth_pb2.Session:
         session = await accounts.register(
-            email=request.email, password=request.password, hasher=self.passwords, policy=self.policy
+            email=request.email,
+            password=request.password,
+            hasher=self.passwords,
+            policy=self.policy,
+            user_agent=request.user_agent,
         )
         return _session_message(session)
 
     @rpc
     async def login(self, request: auth_pb2.LoginRequest, call: Call) -> auth_pb2.Session:
         session = await accounts.login(
-            email=request.email, password=request.password, hasher=self.passwords, policy=self.policy
+            email=request.email,
+            password=request.password,
+            hasher=self.passwords,
+            policy=self.policy,
+            user_agent=request.user_agent,
         )
         return _session_message(session)
 
@@ -92,6 +101,7 @@ class AuthService(Service):
             user_id=call.caller.user_id,
             session_id=call.caller.session_id,
             refresh_token=request.refresh_token or None,
+            everywhere=request.everywhere,
             policy=self.policy,
         )
         return auth_pb2.LogoutResponse()
@@ -103,3 +113,71 @@ class AuthService(Service):
     @rpc
     async def get_jwks(self, request: auth_pb2.GetJwksRequest, call: Call) -> auth_pb2.Jwks:
         return auth_pb2.Jwks(keys=[auth_pb2.Jwk(**self.signing_key.jwk())])
+
+    @rpc(auth=AuthKind.USER)
+    async def list_sessions(self, request: auth_pb2.ListSessionsRequest, call: Call) -> auth_pb2.ListSessionsResponse:
+        found = await signins.list_sessions(
+            user_id=call.caller.user_id, session_id=call.caller.session_id, policy=self.policy
+        )
+        return auth_pb2.ListSessionsResponse(
+            sessions=[
+                auth_pb2.SignedInSession(
+                    id=session.id,
+                    created_at=timestamp(session.created_at),
+                    last_used_at=timestamp(session.last_used_at),
+                    user_agent=session.user_agent,
+                    current=session.current,
+                )
+                for session in found
+            ]
+        )
+
+    @rpc(auth=AuthKind.USER)
+    async def end_session(self, request: auth_pb2.EndSessionRequest, call: Call) -> auth_pb2.EndSessionResponse:
+        await signins.end_one(user_id=call.caller.user_id, session_id=request.id, policy=self.policy)
+        return auth_pb2.EndSessionResponse()
+
+    @rpc(auth=AuthKind.USER)
+    async def change_password(
+        self, request: auth_pb2.ChangePasswordRequest, call: Call
+    ) -> auth_pb2.ChangePasswordResponse:
+        await closing.change_password(
+            user_id=call.caller.user_id,
+            session_id=call.caller.session_id,
+            current_password=request.current_password,
+            new_password=request.new_password,
+            hasher=self.passwords,
+            policy=self.policy,
+        )
+        return auth_pb2.ChangePasswordResponse()
+
+    @rpc(auth=AuthKind.USER)
+    async def delete_account(
+        self, request: auth_pb2.DeleteAccountRequest, call: Call
+    ) -> auth_pb2.DeleteAccountResponse:
+        await closing.delete_account(
+            user_id=call.caller.user_id,
+            session_id=call.caller.session_id,
+            password=request.password,
+            hasher=self.passwords,
+            policy=self.policy,
+        )
+        # At once when svc_images answers; otherwise the timer below does it later.
+        await purge.purge_pending(
+            purger=self.images_purge,
+            limit=1,
+            repeat_for=self._purge_repeat,
+            only=call.caller.user_id,
+            timeout_seconds=self.settings.purge_inline_timeout_seconds,
+        )
+        return auth_pb2.DeleteAccountResponse()
+
+    @timer(setting="purge_interval_seconds")
+    async def purge_deleted_accounts(self) -> None:
+        await purge.purge_pending(
+            purger=self.images_purge, limit=self.settings.purge_batch_size, repeat_for=self._purge_repeat
+        )
+
+    @property
+    def _purge_repeat(self) -> timedelta:
+        return timedelta(seconds=self.settings.purge_repeat_seconds)

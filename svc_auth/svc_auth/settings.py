@@ -5,8 +5,10 @@ from pathlib import Path
 from pydantic import Field, SecretStr
 from pydantic_settings import SettingsConfigDict
 
+from pixelflow.media.processing_settings import DEV_INTERNAL_TOKEN
 from pixelflow.runtime.server import GrpcServerSettings
 from pixelflow.runtime.sessions import SessionStoreSettings
+from pixelflow.runtime.settings import is_default_secret
 
 
 class AuthSettings(GrpcServerSettings, SessionStoreSettings):
@@ -27,9 +29,26 @@ class AuthSettings(GrpcServerSettings, SessionStoreSettings):
     argon2_memory_kib: int = Field(64 * 1024, ge=1024, description="argon2id memory cost")
     argon2_time_cost: int = Field(3, ge=1, description="argon2id passes")
     argon2_parallelism: int = Field(4, ge=1, description="argon2id lanes")
-    # Prometheus scrapes these; the public port never serves /metrics.
+    images_address: str = Field("127.0.0.1:50052", description="svc_images gRPC address, told of deleted accounts")
+    internal_token: SecretStr = Field(
+        SecretStr(DEV_INTERNAL_TOKEN), description="credential presented to svc_images (its INTERNAL_TOKEN)"
+    )
+    purge_interval_seconds: float = Field(
+        30.0, gt=0, description="how often deleted accounts whose images are not purged yet are tried again"
+    )
+    purge_timeout_seconds: float = Field(60.0, gt=0, description="deadline of one purge call to svc_images")
+    purge_inline_timeout_seconds: float = Field(
+        5.0, gt=0, description="how long an account deletion waits for the purge before leaving it to the timer"
+    )
+    purge_batch_size: int = Field(20, ge=1, description="deleted accounts purged per timer run")
+    purge_repeat_seconds: float = Field(
+        900.0, ge=0, description="how long a deleted account is purged again (an upload in flight then lands)"
+    )
 
     def unsafe_defaults(self) -> list[str]:
+        unsafe = []
         if self.private_key is None and self.private_key_file is None:
-            return ["PIXELFLOW_AUTH_PRIVATE_KEY or PIXELFLOW_AUTH_PRIVATE_KEY_FILE (a generated key)"]
-        return []
+            unsafe.append("PIXELFLOW_AUTH_PRIVATE_KEY or PIXELFLOW_AUTH_PRIVATE_KEY_FILE (a generated key)")
+        if is_default_secret(self.internal_token, DEV_INTERNAL_TOKEN):
+            unsafe.append("PIXELFLOW_AUTH_INTERNAL_TOKEN")
+        return unsafe

@@ -10,7 +10,14 @@ import logging
 
 import socketio
 
-from pixelflow.events import IMAGE_UPDATED, SOCKETIO_NAMESPACE, image_updated_payload, socketio_channel, user_room
+from pixelflow.events import (
+    IMAGE_DELETED,
+    IMAGE_UPDATED,
+    SOCKETIO_NAMESPACE,
+    image_updated_payload,
+    socketio_channel,
+    user_room,
+)
 from pixelflow.images.v1 import images_pb2
 from pixelflow.runtime import Dependency, Service
 from svc_images.settings import ImagesSettings
@@ -36,6 +43,17 @@ class LiveEvents:
             )
         except Exception:
             log.warning("could not emit %s for image %s", IMAGE_UPDATED, image.id, exc_info=True)
+
+    async def image_deleted(self, *, user_id: str, image_id: str) -> None:
+        try:
+            await asyncio.wait_for(
+                self.manager.emit(
+                    IMAGE_DELETED, {"id": image_id}, room=user_room(user_id), namespace=SOCKETIO_NAMESPACE
+                ),
+                self.timeout_seconds,
+            )
+        except Exception:
+            log.warning("could not emit %s for image %s", IMAGE_DELETED, image_id, exc_info=True)
 
     async def close(self) -> None:
         redis = getattr(self.manager, "redis", None)

@@ -77,3 +77,19 @@ class UploadReservation(Model):
     class Meta:
         table = "upload_reservations"
         indexes = (Index(fields=("user_id", "expires_at")),)
+
+
+class PendingDeletion(Model):
+    """An object to remove from S3 (the outbox of image deletions): written in the transaction that
+    deletes its rows, removed once S3 confirms, swept by a timer while S3 is down.
+
+    An original is removed only once no image row names it any more (a converted-again image shares it).
+    """
+
+    id = fields.BigIntField(primary_key=True)
+    key = fields.CharField(max_length=255)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    attempts = fields.IntField(default=0)
+
+    class Meta:
+        table = "pending_deletions"

@@ -10,8 +10,9 @@ from datetime import UTC, datetime, timedelta
 
 from tortoise.transactions import in_transaction
 
-from pixelflow.errors import InvalidArgument
+from pixelflow.errors import InvalidArgument, NotFound
 from pixelflow.outputs import OutputResult, OutputSpec
+from svc_images.deletion import queue_objects
 from svc_images.library import find_image
 from svc_images.metrics import REQUEUED
 from svc_images.models import Image, ImageOutput, Status
@@ -47,9 +48,16 @@ async def start_processing(*, image_id: str, specs: tuple[OutputSpec, ...]) -> T
 
 async def complete_processing(
     *, image_id: str, results: Sequence[OutputResult], specs: tuple[OutputSpec, ...]
-) -> ImageRecord:
-    """Stores the results and marks the image done, in one transaction; a repeated report is a no-op."""
-    image = await find_image(image_id=image_id)
+) -> ImageRecord | None:
+    """Stores the results and marks the image done, in one transaction; a repeated report is a no-op.
+
+    None when the image was deleted meanwhile: the results just written are queued for removal, and
+    the worker's job ends without error."""
+    try:
+        image = await find_image(image_id=image_id)
+    except NotFound:
+        await queue_objects(result.key for result in results)
+        return None
     if image.status is Status.DONE:
         return await load_record(image)
     specs = with_options(specs, stored(image.options))
@@ -58,6 +66,10 @@ async def complete_processing(
     if unknown or not results:
         raise InvalidArgument(f"results must name the planned outputs {sorted(planned)}, not {unknown}")
     async with in_transaction() as connection:
+        # Locked against a deletion: it either waits for these rows or has removed the image first.
+        if not await Image.filter(id=image.id).using_db(connection).select_for_update().exists():
+            await queue_objects([key for key in planned.values()], connection=connection)
+            return None
         await ImageOutput.filter(image_id=image.id).using_db(connection).delete()
         for result in results:
             await ImageOutput.create(
@@ -78,8 +90,12 @@ async def complete_processing(
     return await load_record(image)
 
 
-async def fail_processing(*, image_id: str, error: str) -> ImageRecord:
-    image = await find_image(image_id=image_id)
+async def fail_processing(*, image_id: str, error: str) -> ImageRecord | None:
+    """None when the image was deleted meanwhile (nothing to record)."""
+    try:
+        image = await find_image(image_id=image_id)
+    except NotFound:
+        return None
     if image.status is not Status.DONE:
         image.status = Status.FAILED
         image.error = error[:MAX_ERROR_LENGTH] or "processing failed"

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from pixelflow.images.v1 import images_pb2
 from svc_images.capabilities.conversions import ConversionsCapability
+from svc_images.capabilities.deletion import DeletionCapability
 from svc_images.capabilities.downloads import DownloadsCapability
+from svc_images.capabilities.export import ExportCapability
 from svc_images.capabilities.imports import ImportCapability
 from svc_images.capabilities.library import LibraryCapability
 from svc_images.capabilities.links import LinksCapability
@@ -29,6 +31,8 @@ class ImagesService(
     LinksCapability,
     ConversionsCapability,
     MonitoringCapability,
+    DeletionCapability,
+    ExportCapability,
 ):
     name = "images"
     grpc_services = (

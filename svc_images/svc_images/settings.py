@@ -79,7 +79,14 @@ class ImagesSettings(GrpcServerSettings, S3Settings, SessionStoreSettings, Proce
     event_timeout_seconds: float = Field(
         2.0, gt=0, description="longest publishing one live event may take (a lost event is only logged)"
     )
-    # Prometheus scrapes these; the public port never serves /metrics.
+    deletion_inline_timeout_seconds: float = Field(
+        2.0, gt=0, description="how long a deletion waits for S3 to remove its objects before leaving them to the sweep"
+    )
+    deletion_sweep_interval_seconds: float = Field(
+        30.0, gt=0, description="how often objects S3 could not remove at deletion are tried again"
+    )
+    deletion_batch_size: int = Field(100, ge=1, description="images deleted, or objects swept, per transaction")
+    export_page_size: int = Field(100, ge=1, le=1000, description="image rows read per query while exporting")
 
     @property
     def cursor_key(self) -> bytes:

@@ -23,4 +23,3 @@ class WorkerSettings(S3Settings, ProcessingSettings, MetricsSettings):
     grpc_timeout_seconds: float = Field(10.0, gt=0, description="deadline of each call to svc_images")
     shutdown_grace_seconds: int = Field(30, ge=0, description="how long running conversions may finish on SIGTERM")
     work_dir: Path | None = Field(None, description="where originals are staged during a conversion")
-    # Prometheus scrapes these; the public port never serves /metrics.

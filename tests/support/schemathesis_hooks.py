@@ -53,6 +53,27 @@ THROWAWAY_PASSWORD = "throwaway password"
 _throwaway_emails: list[str] = []
 
 
+def _fresh_bearer() -> str:
+    """A session of an account signed up for this one case: deleting the account takes it away."""
+    edge = os.environ[EDGE_URL_ENV]
+    headers = {"X-Forwarded-For": os.environ[SIGN_OUT_ADDRESS_ENV]}
+    body = {"email": f"closing-{uuid.uuid4().hex}@example.com", "password": THROWAWAY_PASSWORD}
+    reply = httpx.post(
+        f"{edge}/api/auth/register", json=body | {"password_confirm": THROWAWAY_PASSWORD}, headers=headers, timeout=20
+    )
+    reply.raise_for_status()
+    return f"Bearer {reply.json()['access_token']}"
+
+
+# What would end the run's own session or change its password gets a throwaway session instead.
+THROWAWAY_ROUTES = {
+    ("POST", "/api/auth/logout"),
+    ("DELETE", "/api/auth/sessions/{session_id}"),
+    ("POST", "/api/auth/password"),
+}
+ACCOUNT_DELETION = ("DELETE", "/api/auth/me")
+
+
 def _throwaway_bearer() -> str:
     """A session of its own for each sign-out: signing out ends the session whose token it carries,
     and the run's own token must outlive every sign-out schemathesis sends. One account is signed up
@@ -72,19 +93,34 @@ def _throwaway_bearer() -> str:
     return f"Bearer {reply.json()['access_token']}"
 
 
+def _throwaway_session_id() -> str:
+    """A session of the throwaway account that nothing else uses: one a case may end."""
+    bearer = _throwaway_bearer()
+    edge = os.environ[EDGE_URL_ENV]
+    headers = {"X-Forwarded-For": os.environ[SIGN_OUT_ADDRESS_ENV], "Authorization": bearer}
+    reply = httpx.get(f"{edge}/api/auth/sessions", headers=headers, timeout=20)
+    reply.raise_for_status()
+    session_id: str = next(item["id"] for item in reply.json()["items"] if item["current"])
+    return session_id
+
+
 @schemathesis.auth()
 class TheTestsSession:
-    """The person the test signed up, for every operation but sign-out, which gets a session of its own."""
+    """The person the test signed up, for every operation but those ending sessions, changing the
+    password or deleting the account, which get a session of their own."""
 
     def get(self, case: Any, context: Any) -> str:
         return os.environ[ACCESS_TOKEN_ENV]
 
     def set(self, case: Any, data: str, context: Any) -> None:
-        signing_out = (case.method.upper(), case.operation.path) == ("POST", "/api/auth/logout")
-        case.headers = {
-            **(case.headers or {}),
-            "Authorization": _throwaway_bearer() if signing_out else f"Bearer {data}",
-        }
+        route = (case.method.upper(), case.operation.path)
+        if route == ACCOUNT_DELETION:
+            authorization = _fresh_bearer()
+        elif route in THROWAWAY_ROUTES:
+            authorization = _throwaway_bearer()
+        else:
+            authorization = f"Bearer {data}"
+        case.headers = {**(case.headers or {}), "Authorization": authorization}
 
 
 # Every image of the run is a 1×1 PNG: an enlarged output of at most 10000 a side stays within the
@@ -120,6 +156,11 @@ def map_case(context: Any, case: Any) -> Any:
             # JSON Schema's `email` format allows reserved domains (.test, .invalid) that sign-up refuses.
             local, _, _ = body["email"].rpartition("@")
             body["email"] = f"{local}@example.com"
+    elif route == ("POST", "/api/auth/password") and valid_body:
+        # The throwaway account's password, changed to itself: it stays the one the next sign-in uses.
+        body["current_password"] = body["new_password"] = THROWAWAY_PASSWORD
+    elif route == ACCOUNT_DELETION and valid_body:
+        body["password"] = THROWAWAY_PASSWORD
     elif route == ("POST", "/api/images") and valid_body:
         _possible_options(body)
         if "file" in body:
@@ -143,6 +184,13 @@ def map_case(context: Any, case: Any) -> Any:
             *_, image_id, variant = path.split("/")
             case.path_parameters |= {"image_id": image_id, "variant": variant}
             query |= dict(pair.split("=", 1) for pair in link_query.split("&"))
+    elif route == ("DELETE", "/api/auth/sessions/{session_id}") and _meant_valid(case, ParameterLocation.PATH):
+        case.path_parameters["session_id"] = _throwaway_session_id()
+    elif route == ("DELETE", "/api/images/{image_id}"):
+        # The images the test uploaded stay for the other operations (a listing links to them): a
+        # deletion gets the id as generated, or of an image the stateful phase uploaded itself.
+        if (case.path_parameters or {}).get("image_id") in _listed(IMAGE_IDS_ENV):
+            case.path_parameters["image_id"] = str(uuid.uuid4())
     elif "image_id" in (case.path_parameters or {}) and _meant_valid(case, ParameterLocation.PATH):
         # Half of the valid cases name an image of this person; the others, any id (404).
         known = _listed(IMAGE_IDS_ENV)

@@ -7,9 +7,9 @@ from typing import Any
 
 import grpc
 from fastapi import APIRouter, Response, status
-from pydantic import BaseModel, ConfigDict, EmailStr, Field, ValidationInfo, field_validator
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, StrictBool, ValidationInfo, field_validator
 
-from edge.deps import BackendsDep, BearerDep, ClientAddressDep, RateLimiterDep, SettingsDep
+from edge.deps import BackendsDep, BearerDep, ClientAddressDep, RateLimiterDep, SettingsDep, UserAgentDep
 from edge.grpc_clients import Backends
 from edge.ratelimit import RateLimiter
 from pixelflow.auth.v1 import auth_pb2
@@ -58,6 +58,7 @@ class RefreshBody(BaseModel):
 
 class LogoutBody(BaseModel):
     refresh_token: str | None = Field(None, max_length=512)
+    everywhere: StrictBool = Field(False, description="end every session of the account, not only this one")
 
 
 class UserOut(BaseModel):
@@ -114,7 +115,12 @@ _LIMITED: dict[int | str, dict[str, Any]] = {429: {"description": "Too many atte
     "/register", status_code=status.HTTP_201_CREATED, responses={409: {"description": "Email taken"}, **_LIMITED}
 )
 async def register(
-    body: RegisterBody, backends: BackendsDep, limiter: RateLimiterDep, settings: SettingsDep, address: ClientAddressDep
+    body: RegisterBody,
+    backends: BackendsDep,
+    limiter: RateLimiterDep,
+    settings: SettingsDep,
+    address: ClientAddressDep,
+    user_agent: UserAgentDep,
 ) -> SessionOut:
     await limiter.hit(
         action="register",
@@ -122,15 +128,20 @@ async def register(
         limit=settings.auth_rate_limit_per_minute,
         window_seconds=settings.auth_rate_window_seconds,
     )
-    request = auth_pb2.RegisterRequest(email=body.email, password=body.password)
+    request = auth_pb2.RegisterRequest(email=body.email, password=body.password, user_agent=user_agent)
     return _session(await backends.auth.Register(request, timeout=settings.grpc_timeout_seconds))
 
 
 @router.post("/login", responses={**_ERRORS, **_LIMITED})
 async def login(
-    body: LoginBody, backends: BackendsDep, limiter: RateLimiterDep, settings: SettingsDep, address: ClientAddressDep
+    body: LoginBody,
+    backends: BackendsDep,
+    limiter: RateLimiterDep,
+    settings: SettingsDep,
+    address: ClientAddressDep,
+    user_agent: UserAgentDep,
 ) -> SessionOut:
-    request = auth_pb2.LoginRequest(email=body.email, password=body.password)
+    request = auth_pb2.LoginRequest(email=body.email, password=body.password, user_agent=user_agent)
     return _session(await _signed_in(limiter, address, request, backends, settings.grpc_timeout_seconds))
 
 
@@ -144,7 +155,9 @@ async def refresh(body: RefreshBody, backends: BackendsDep, settings: SettingsDe
 async def logout(
     backends: BackendsDep, settings: SettingsDep, bearer: BearerDep, body: LogoutBody | None = None
 ) -> Response:
-    request = auth_pb2.LogoutRequest(refresh_token=(body.refresh_token or "") if body else "")
+    request = auth_pb2.LogoutRequest(
+        refresh_token=(body.refresh_token or "") if body else "", everywhere=body.everywhere if body else False
+    )
     await backends.auth.Logout(request, metadata=bearer, timeout=settings.grpc_timeout_seconds)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 

@@ -27,12 +27,13 @@ class ProcessingCapability(ImagesBase):
         image = await processing.complete_processing(
             image_id=request.image_id, results=rendered_outputs(request), specs=self.output_specs
         )
-        return await self._updated(image_message(image))
+        # A deleted image: an empty answer, so the worker's job ends quietly.
+        return images_pb2.Image() if image is None else await self._updated(image_message(image))
 
     @rpc(auth=AuthKind.SERVICE)
     async def fail_processing(self, request: images_pb2.FailProcessingRequest, call: Call) -> images_pb2.Image:
         image = await processing.fail_processing(image_id=request.image_id, error=request.error)
-        return await self._updated(image_message(image))
+        return images_pb2.Image() if image is None else await self._updated(image_message(image))
 
     async def _updated(self, image: images_pb2.Image) -> images_pb2.Image:
         await self.events.image_updated(image)

@@ -25,7 +25,7 @@ _sym_db = _symbol_database.Default()
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1cpixelflow/auth/v1/auth.proto\x12\x11pixelflow.auth.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"Q\n\x04User\x12\n\n\x02id\x18\x01 \x01(\t\x12\r\n\x05\x65mail\x18\x02 \x01(\t\x12.\n\ncreated_at\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\x85\x01\n\x07Session\x12\x14\n\x0c\x61\x63\x63\x65ss_token\x18\x01 \x01(\t\x12\x15\n\rrefresh_token\x18\x02 \x01(\t\x12\x12\n\ntoken_type\x18\x03 \x01(\t\x12\x12\n\nexpires_in\x18\x04 \x01(\x03\x12%\n\x04user\x18\x05 \x01(\x0b\x32\x17.pixelflow.auth.v1.User\"2\n\x0fRegisterRequest\x12\r\n\x05\x65mail\x18\x01 \x01(\t\x12\x10\n\x08password\x18\x02 \x01(\t\"/\n\x0cLoginRequest\x12\r\n\x05\x65mail\x18\x01 \x01(\t\x12\x10\n\x08password\x18\x02 \x01(\t\"\'\n\x0eRefreshRequest\x12\x15\n\rrefresh_token\x18\x01 \x01(\t\"&\n\rLogoutRequest\x12\x15\n\rrefresh_token\x18\x01 \x01(\t\"\x10\n\x0eLogoutResponse\"\x0e\n\x0cGetMeRequest\"\x10\n\x0eGetJwksRequest\"Q\n\x03Jwk\x12\x0b\n\x03kty\x18\x01 \x01(\t\x12\x0b\n\x03\x63rv\x18\x02 \x01(\t\x12\t\n\x01x\x18\x03 \x01(\t\x12\x0b\n\x03kid\x18\x04 \x01(\t\x12\x0b\n\x03\x61lg\x18\x05 \x01(\t\x12\x0b\n\x03use\x18\x06 \x01(\t\",\n\x04Jwks\x12$\n\x04keys\x18\x01 \x03(\x0b\x32\x16.pixelflow.auth.v1.Jwk2\xc5\x03\n\x04\x41uth\x12J\n\x08Register\x12\".pixelflow.auth.v1.RegisterRequest\x1a\x1a.pixelflow.auth.v1.Session\x12\x44\n\x05Login\x12\x1f.pixelflow.auth.v1.LoginRequest\x1a\x1a.pixelflow.auth.v1.Session\x12H\n\x07Refresh\x12!.pixelflow.auth.v1.RefreshRequest\x1a\x1a.pixelflow.auth.v1.Session\x12M\n\x06Logout\x12 .pixelflow.auth.v1.LogoutRequest\x1a!.pixelflow.auth.v1.LogoutResponse\x12\x46\n\x05GetMe\x12\x1f.pixelflow.auth.v1.GetMeRequest\x1a\x17.pixelflow.auth.v1.User\"\x03\x90\x02\x01\x12J\n\x07GetJwks\x12!.pixelflow.auth.v1.GetJwksRequest\x1a\x17.pixelflow.auth.v1.Jwks\"\x03\x90\x02\x01\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1cpixelflow/auth/v1/auth.proto\x12\x11pixelflow.auth.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"Q\n\x04User\x12\n\n\x02id\x18\x01 \x01(\t\x12\r\n\x05\x65mail\x18\x02 \x01(\t\x12.\n\ncreated_at\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\x85\x01\n\x07Session\x12\x14\n\x0c\x61\x63\x63\x65ss_token\x18\x01 \x01(\t\x12\x15\n\rrefresh_token\x18\x02 \x01(\t\x12\x12\n\ntoken_type\x18\x03 \x01(\t\x12\x12\n\nexpires_in\x18\x04 \x01(\x03\x12%\n\x04user\x18\x05 \x01(\x0b\x32\x17.pixelflow.auth.v1.User\"F\n\x0fRegisterRequest\x12\r\n\x05\x65mail\x18\x01 \x01(\t\x12\x10\n\x08password\x18\x02 \x01(\t\x12\x12\n\nuser_agent\x18< \x01(\t\"C\n\x0cLoginRequest\x12\r\n\x05\x65mail\x18\x01 \x01(\t\x12\x10\n\x08password\x18\x02 \x01(\t\x12\x12\n\nuser_agent\x18< \x01(\t\"\'\n\x0eRefreshRequest\x12\x15\n\rrefresh_token\x18\x01 \x01(\t\":\n\rLogoutRequest\x12\x15\n\rrefresh_token\x18\x01 \x01(\t\x12\x12\n\neverywhere\x18< \x01(\x08\"\x10\n\x0eLogoutResponse\"\x0e\n\x0cGetMeRequest\"\x10\n\x0eGetJwksRequest\"Q\n\x03Jwk\x12\x0b\n\x03kty\x18\x01 \x01(\t\x12\x0b\n\x03\x63rv\x18\x02 \x01(\t\x12\t\n\x01x\x18\x03 \x01(\t\x12\x0b\n\x03kid\x18\x04 \x01(\t\x12\x0b\n\x03\x61lg\x18\x05 \x01(\t\x12\x0b\n\x03use\x18\x06 \x01(\t\",\n\x04Jwks\x12$\n\x04keys\x18\x01 \x03(\x0b\x32\x16.pixelflow.auth.v1.Jwk\"\xa4\x01\n\x0fSignedInSession\x12\n\n\x02id\x18\x01 \x01(\t\x12.\n\ncreated_at\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x30\n\x0clast_used_at\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x12\n\nuser_agent\x18\x04 \x01(\t\x12\x0f\n\x07\x63urrent\x18\x05 \x01(\x08\"\x15\n\x13ListSessionsRequest\"L\n\x14ListSessionsResponse\x12\x34\n\x08sessions\x18\x01 \x03(\x0b\x32\".pixelflow.auth.v1.SignedInSession\"\x1f\n\x11\x45ndSessionRequest\x12\n\n\x02id\x18\x01 \x01(\t\"\x14\n\x12\x45ndSessionResponse\"G\n\x15\x43hangePasswordRequest\x12\x18\n\x10\x63urrent_password\x18\x01 \x01(\t\x12\x14\n\x0cnew_password\x18\x02 \x01(\t\"\x18\n\x16\x43hangePasswordResponse\"(\n\x14\x44\x65leteAccountRequest\x12\x10\n\x08password\x18\x01 \x01(\t\"\x17\n\x15\x44\x65leteAccountResponse2\xd1\x06\n\x04\x41uth\x12J\n\x08Register\x12\".pixelflow.auth.v1.RegisterRequest\x1a\x1a.pixelflow.auth.v1.Session\x12\x44\n\x05Login\x12\x1f.pixelflow.auth.v1.LoginRequest\x1a\x1a.pixelflow.auth.v1.Session\x12H\n\x07Refresh\x12!.pixelflow.auth.v1.RefreshRequest\x1a\x1a.pixelflow.auth.v1.Session\x12M\n\x06Logout\x12 .pixelflow.auth.v1.LogoutRequest\x1a!.pixelflow.auth.v1.LogoutResponse\x12\x46\n\x05GetMe\x12\x1f.pixelflow.auth.v1.GetMeRequest\x1a\x17.pixelflow.auth.v1.User\"\x03\x90\x02\x01\x12J\n\x07GetJwks\x12!.pixelflow.auth.v1.GetJwksRequest\x1a\x17.pixelflow.auth.v1.Jwks\"\x03\x90\x02\x01\x12\x64\n\x0cListSessions\x12&.pixelflow.auth.v1.ListSessionsRequest\x1a\'.pixelflow.auth.v1.ListSessionsResponse\"\x03\x90\x02\x01\x12Y\n\nEndSession\x12$.pixelflow.auth.v1.EndSessionRequest\x1a%.pixelflow.auth.v1.EndSessionResponse\x12\x65\n\x0e\x43hangePassword\x12(.pixelflow.auth.v1.ChangePasswordRequest\x1a).pixelflow.auth.v1.ChangePasswordResponse\x12\x62\n\rDeleteAccount\x12\'.pixelflow.auth.v1.DeleteAccountRequest\x1a(.pixelflow.auth.v1.DeleteAccountResponseb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -36,28 +36,48 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_AUTH'].methods_by_name['GetMe']._serialized_options = b'\220\002\001'
   _globals['_AUTH'].methods_by_name['GetJwks']._loaded_options = None
   _globals['_AUTH'].methods_by_name['GetJwks']._serialized_options = b'\220\002\001'
+  _globals['_AUTH'].methods_by_name['ListSessions']._loaded_options = None
+  _globals['_AUTH'].methods_by_name['ListSessions']._serialized_options = b'\220\002\001'
   _globals['_USER']._serialized_start=84
   _globals['_USER']._serialized_end=165
   _globals['_SESSION']._serialized_start=168
   _globals['_SESSION']._serialized_end=301
   _globals['_REGISTERREQUEST']._serialized_start=303
-  _globals['_REGISTERREQUEST']._serialized_end=353
-  _globals['_LOGINREQUEST']._serialized_start=355
-  _globals['_LOGINREQUEST']._serialized_end=402
-  _globals['_REFRESHREQUEST']._serialized_start=404
-  _globals['_REFRESHREQUEST']._serialized_end=443
-  _globals['_LOGOUTREQUEST']._serialized_start=445
-  _globals['_LOGOUTREQUEST']._serialized_end=483
-  _globals['_LOGOUTRESPONSE']._serialized_start=485
-  _globals['_LOGOUTRESPONSE']._serialized_end=501
-  _globals['_GETMEREQUEST']._serialized_start=503
-  _globals['_GETMEREQUEST']._serialized_end=517
-  _globals['_GETJWKSREQUEST']._serialized_start=519
-  _globals['_GETJWKSREQUEST']._serialized_end=535
-  _globals['_JWK']._serialized_start=537
-  _globals['_JWK']._serialized_end=618
-  _globals['_JWKS']._serialized_start=620
-  _globals['_JWKS']._serialized_end=664
-  _globals['_AUTH']._serialized_start=667
-  _globals['_AUTH']._serialized_end=1120
+  _globals['_REGISTERREQUEST']._serialized_end=373
+  _globals['_LOGINREQUEST']._serialized_start=375
+  _globals['_LOGINREQUEST']._serialized_end=442
+  _globals['_REFRESHREQUEST']._serialized_start=444
+  _globals['_REFRESHREQUEST']._serialized_end=483
+  _globals['_LOGOUTREQUEST']._serialized_start=485
+  _globals['_LOGOUTREQUEST']._serialized_end=543
+  _globals['_LOGOUTRESPONSE']._serialized_start=545
+  _globals['_LOGOUTRESPONSE']._serialized_end=561
+  _globals['_GETMEREQUEST']._serialized_start=563
+  _globals['_GETMEREQUEST']._serialized_end=577
+  _globals['_GETJWKSREQUEST']._serialized_start=579
+  _globals['_GETJWKSREQUEST']._serialized_end=595
+  _globals['_JWK']._serialized_start=597
+  _globals['_JWK']._serialized_end=678
+  _globals['_JWKS']._serialized_start=680
+  _globals['_JWKS']._serialized_end=724
+  _globals['_SIGNEDINSESSION']._serialized_start=727
+  _globals['_SIGNEDINSESSION']._serialized_end=891
+  _globals['_LISTSESSIONSREQUEST']._serialized_start=893
+  _globals['_LISTSESSIONSREQUEST']._serialized_end=914
+  _globals['_LISTSESSIONSRESPONSE']._serialized_start=916
+  _globals['_LISTSESSIONSRESPONSE']._serialized_end=992
+  _globals['_ENDSESSIONREQUEST']._serialized_start=994
+  _globals['_ENDSESSIONREQUEST']._serialized_end=1025
+  _globals['_ENDSESSIONRESPONSE']._serialized_start=1027
+  _globals['_ENDSESSIONRESPONSE']._serialized_end=1047
+  _globals['_CHANGEPASSWORDREQUEST']._serialized_start=1049
+  _globals['_CHANGEPASSWORDREQUEST']._serialized_end=1120
+  _globals['_CHANGEPASSWORDRESPONSE']._serialized_start=1122
+  _globals['_CHANGEPASSWORDRESPONSE']._serialized_end=1146
+  _globals['_DELETEACCOUNTREQUEST']._serialized_start=1148
+  _globals['_DELETEACCOUNTREQUEST']._serialized_end=1188
+  _globals['_DELETEACCOUNTRESPONSE']._serialized_start=1190
+  _globals['_DELETEACCOUNTRESPONSE']._serialized_end=1213
+  _globals['_AUTH']._serialized_start=1216
+  _globals['_AUTH']._serialized_end=2065
 # @@protoc_insertion_point(module_scope)

@@ -66,6 +66,26 @@ class AuthStub:
                 request_serializer=pixelflow_dot_auth_dot_v1_dot_auth__pb2.GetJwksRequest.SerializeToString,
                 response_deserializer=pixelflow_dot_auth_dot_v1_dot_auth__pb2.Jwks.FromString,
                 _registered_method=True)
+        self.ListSessions = channel.unary_unary(
+                '/pixelflow.auth.v1.Auth/ListSessions',
+                request_serializer=pixelflow_dot_auth_dot_v1_dot_auth__pb2.ListSessionsRequest.SerializeToString,
+                response_deserializer=pixelflow_dot_auth_dot_v1_dot_auth__pb2.ListSessionsResponse.FromString,
+                _registered_method=True)
+        self.EndSession = channel.unary_unary(
+                '/pixelflow.auth.v1.Auth/EndSession',
+                request_serializer=pixelflow_dot_auth_dot_v1_dot_auth__pb2.EndSessionRequest.SerializeToString,
+                response_deserializer=pixelflow_dot_auth_dot_v1_dot_auth__pb2.EndSessionResponse.FromString,
+                _registered_method=True)
+        self.ChangePassword = channel.unary_unary(
+                '/pixelflow.auth.v1.Auth/ChangePassword',
+                request_serializer=pixelflow_dot_auth_dot_v1_dot_auth__pb2.ChangePasswordRequest.SerializeToString,
+                response_deserializer=pixelflow_dot_auth_dot_v1_dot_auth__pb2.ChangePasswordResponse.FromString,
+                _registered_method=True)
+        self.DeleteAccount = channel.unary_unary(
+                '/pixelflow.auth.v1.Auth/DeleteAccount',
+                request_serializer=pixelflow_dot_auth_dot_v1_dot_auth__pb2.DeleteAccountRequest.SerializeToString,
+                response_deserializer=pixelflow_dot_auth_dot_v1_dot_auth__pb2.DeleteAccountResponse.FromString,
+                _registered_method=True)
 
 
 class AuthServicer:
@@ -95,8 +115,8 @@ class AuthServicer:
         raise NotImplementedError('Method not implemented!')
 
     def Logout(self, request, context):
-        """Needs `authorization: Bearer <access token>`. Revokes the given refresh token's family,
-        or every session of the caller when none is given.
+        """Needs `authorization: Bearer <access token>`. Ends the caller's session (and the given refresh
+        token's), or every session of the caller with `everywhere`.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -111,6 +131,37 @@ class AuthServicer:
 
     def GetJwks(self, request, context):
         """The public keys (RFC 7517 JWK set) that verify access tokens.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListSessions(self, request, context):
+        """Needs `authorization: Bearer <access token>`: the caller's open sessions, most recently used first.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def EndSession(self, request, context):
+        """Needs `authorization: Bearer <access token>`. Ends one of the caller's sessions; NOT_FOUND for
+        an ended one or another person's.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ChangePassword(self, request, context):
+        """Needs `authorization: Bearer <access token>`. PERMISSION_DENIED when `current_password` is wrong;
+        every other session of the caller ends.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def DeleteAccount(self, request, context):
+        """Needs `authorization: Bearer <access token>` and the password. Every session ends at once; the
+        account's images are purged by svc_images (retried until done); the email is free again.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -148,6 +199,26 @@ def add_AuthServicer_to_server(servicer, server):
                     servicer.GetJwks,
                     request_deserializer=pixelflow_dot_auth_dot_v1_dot_auth__pb2.GetJwksRequest.FromString,
                     response_serializer=pixelflow_dot_auth_dot_v1_dot_auth__pb2.Jwks.SerializeToString,
+            ),
+            'ListSessions': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListSessions,
+                    request_deserializer=pixelflow_dot_auth_dot_v1_dot_auth__pb2.ListSessionsRequest.FromString,
+                    response_serializer=pixelflow_dot_auth_dot_v1_dot_auth__pb2.ListSessionsResponse.SerializeToString,
+            ),
+            'EndSession': grpc.unary_unary_rpc_method_handler(
+                    servicer.EndSession,
+                    request_deserializer=pixelflow_dot_auth_dot_v1_dot_auth__pb2.EndSessionRequest.FromString,
+                    response_serializer=pixelflow_dot_auth_dot_v1_dot_auth__pb2.EndSessionResponse.SerializeToString,
+            ),
+            'ChangePassword': grpc.unary_unary_rpc_method_handler(
+                    servicer.ChangePassword,
+                    request_deserializer=pixelflow_dot_auth_dot_v1_dot_auth__pb2.ChangePasswordRequest.FromString,
+                    response_serializer=pixelflow_dot_auth_dot_v1_dot_auth__pb2.ChangePasswordResponse.SerializeToString,
+            ),
+            'DeleteAccount': grpc.unary_unary_rpc_method_handler(
+                    servicer.DeleteAccount,
+                    request_deserializer=pixelflow_dot_auth_dot_v1_dot_auth__pb2.DeleteAccountRequest.FromString,
+                    response_serializer=pixelflow_dot_auth_dot_v1_dot_auth__pb2.DeleteAccountResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -314,6 +385,114 @@ class Auth:
             '/pixelflow.auth.v1.Auth/GetJwks',
             pixelflow_dot_auth_dot_v1_dot_auth__pb2.GetJwksRequest.SerializeToString,
             pixelflow_dot_auth_dot_v1_dot_auth__pb2.Jwks.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListSessions(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/pixelflow.auth.v1.Auth/ListSessions',
+            pixelflow_dot_auth_dot_v1_dot_auth__pb2.ListSessionsRequest.SerializeToString,
+            pixelflow_dot_auth_dot_v1_dot_auth__pb2.ListSessionsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def EndSession(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/pixelflow.auth.v1.Auth/EndSession',
+            pixelflow_dot_auth_dot_v1_dot_auth__pb2.EndSessionRequest.SerializeToString,
+            pixelflow_dot_auth_dot_v1_dot_auth__pb2.EndSessionResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ChangePassword(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/pixelflow.auth.v1.Auth/ChangePassword',
+            pixelflow_dot_auth_dot_v1_dot_auth__pb2.ChangePasswordRequest.SerializeToString,
+            pixelflow_dot_auth_dot_v1_dot_auth__pb2.ChangePasswordResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def DeleteAccount(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/pixelflow.auth.v1.Auth/DeleteAccount',
+            pixelflow_dot_auth_dot_v1_dot_auth__pb2.DeleteAccountRequest.SerializeToString,
+            pixelflow_dot_auth_dot_v1_dot_auth__pb2.DeleteAccountResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -44,13 +44,27 @@ class AuthStub:
     Refresh: _grpc.UnaryUnaryMultiCallable[_auth_pb2.RefreshRequest, _auth_pb2.Session]
     """Rotates a refresh token. Presenting one that was already used revokes its whole family."""
     Logout: _grpc.UnaryUnaryMultiCallable[_auth_pb2.LogoutRequest, _auth_pb2.LogoutResponse]
-    """Needs `authorization: Bearer <access token>`. Revokes the given refresh token's family,
-    or every session of the caller when none is given.
+    """Needs `authorization: Bearer <access token>`. Ends the caller's session (and the given refresh
+    token's), or every session of the caller with `everywhere`.
     """
     GetMe: _grpc.UnaryUnaryMultiCallable[_auth_pb2.GetMeRequest, _auth_pb2.User]
     """Needs `authorization: Bearer <access token>`."""
     GetJwks: _grpc.UnaryUnaryMultiCallable[_auth_pb2.GetJwksRequest, _auth_pb2.Jwks]
     """The public keys (RFC 7517 JWK set) that verify access tokens."""
+    ListSessions: _grpc.UnaryUnaryMultiCallable[_auth_pb2.ListSessionsRequest, _auth_pb2.ListSessionsResponse]
+    """Needs `authorization: Bearer <access token>`: the caller's open sessions, most recently used first."""
+    EndSession: _grpc.UnaryUnaryMultiCallable[_auth_pb2.EndSessionRequest, _auth_pb2.EndSessionResponse]
+    """Needs `authorization: Bearer <access token>`. Ends one of the caller's sessions; NOT_FOUND for
+    an ended one or another person's.
+    """
+    ChangePassword: _grpc.UnaryUnaryMultiCallable[_auth_pb2.ChangePasswordRequest, _auth_pb2.ChangePasswordResponse]
+    """Needs `authorization: Bearer <access token>`. PERMISSION_DENIED when `current_password` is wrong;
+    every other session of the caller ends.
+    """
+    DeleteAccount: _grpc.UnaryUnaryMultiCallable[_auth_pb2.DeleteAccountRequest, _auth_pb2.DeleteAccountResponse]
+    """Needs `authorization: Bearer <access token>` and the password. Every session ends at once; the
+    account's images are purged by svc_images (retried until done); the email is free again.
+    """
 
 @_typing.type_check_only
 class AuthAsyncStub(AuthStub):
@@ -66,13 +80,27 @@ class AuthAsyncStub(AuthStub):
     Refresh: _aio.UnaryUnaryMultiCallable[_auth_pb2.RefreshRequest, _auth_pb2.Session]  # type: ignore[assignment]
     """Rotates a refresh token. Presenting one that was already used revokes its whole family."""
     Logout: _aio.UnaryUnaryMultiCallable[_auth_pb2.LogoutRequest, _auth_pb2.LogoutResponse]  # type: ignore[assignment]
-    """Needs `authorization: Bearer <access token>`. Revokes the given refresh token's family,
-    or every session of the caller when none is given.
+    """Needs `authorization: Bearer <access token>`. Ends the caller's session (and the given refresh
+    token's), or every session of the caller with `everywhere`.
     """
     GetMe: _aio.UnaryUnaryMultiCallable[_auth_pb2.GetMeRequest, _auth_pb2.User]  # type: ignore[assignment]
     """Needs `authorization: Bearer <access token>`."""
     GetJwks: _aio.UnaryUnaryMultiCallable[_auth_pb2.GetJwksRequest, _auth_pb2.Jwks]  # type: ignore[assignment]
     """The public keys (RFC 7517 JWK set) that verify access tokens."""
+    ListSessions: _aio.UnaryUnaryMultiCallable[_auth_pb2.ListSessionsRequest, _auth_pb2.ListSessionsResponse]  # type: ignore[assignment]
+    """Needs `authorization: Bearer <access token>`: the caller's open sessions, most recently used first."""
+    EndSession: _aio.UnaryUnaryMultiCallable[_auth_pb2.EndSessionRequest, _auth_pb2.EndSessionResponse]  # type: ignore[assignment]
+    """Needs `authorization: Bearer <access token>`. Ends one of the caller's sessions; NOT_FOUND for
+    an ended one or another person's.
+    """
+    ChangePassword: _aio.UnaryUnaryMultiCallable[_auth_pb2.ChangePasswordRequest, _auth_pb2.ChangePasswordResponse]  # type: ignore[assignment]
+    """Needs `authorization: Bearer <access token>`. PERMISSION_DENIED when `current_password` is wrong;
+    every other session of the caller ends.
+    """
+    DeleteAccount: _aio.UnaryUnaryMultiCallable[_auth_pb2.DeleteAccountRequest, _auth_pb2.DeleteAccountResponse]  # type: ignore[assignment]
+    """Needs `authorization: Bearer <access token>` and the password. Every session ends at once; the
+    account's images are purged by svc_images (retried until done); the email is free again.
+    """
 
 class AuthServicer(metaclass=_abc_1.ABCMeta):
     """Reads are marked NO_SIDE_EFFECTS: clients send them again when a restarting service refuses
@@ -109,8 +137,8 @@ class AuthServicer(metaclass=_abc_1.ABCMeta):
         request: _auth_pb2.LogoutRequest,
         context: _ServicerContext,
     ) -> _typing.Union[_auth_pb2.LogoutResponse, _abc.Awaitable[_auth_pb2.LogoutResponse]]:
-        """Needs `authorization: Bearer <access token>`. Revokes the given refresh token's family,
-        or every session of the caller when none is given.
+        """Needs `authorization: Bearer <access token>`. Ends the caller's session (and the given refresh
+        token's), or every session of the caller with `everywhere`.
         """
 
     @_abc_1.abstractmethod
@@ -128,5 +156,43 @@ class AuthServicer(metaclass=_abc_1.ABCMeta):
         context: _ServicerContext,
     ) -> _typing.Union[_auth_pb2.Jwks, _abc.Awaitable[_auth_pb2.Jwks]]:
         """The public keys (RFC 7517 JWK set) that verify access tokens."""
+
+    @_abc_1.abstractmethod
+    def ListSessions(
+        self,
+        request: _auth_pb2.ListSessionsRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_auth_pb2.ListSessionsResponse, _abc.Awaitable[_auth_pb2.ListSessionsResponse]]:
+        """Needs `authorization: Bearer <access token>`: the caller's open sessions, most recently used first."""
+
+    @_abc_1.abstractmethod
+    def EndSession(
+        self,
+        request: _auth_pb2.EndSessionRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_auth_pb2.EndSessionResponse, _abc.Awaitable[_auth_pb2.EndSessionResponse]]:
+        """Needs `authorization: Bearer <access token>`. Ends one of the caller's sessions; NOT_FOUND for
+        an ended one or another person's.
+        """
+
+    @_abc_1.abstractmethod
+    def ChangePassword(
+        self,
+        request: _auth_pb2.ChangePasswordRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_auth_pb2.ChangePasswordResponse, _abc.Awaitable[_auth_pb2.ChangePasswordResponse]]:
+        """Needs `authorization: Bearer <access token>`. PERMISSION_DENIED when `current_password` is wrong;
+        every other session of the caller ends.
+        """
+
+    @_abc_1.abstractmethod
+    def DeleteAccount(
+        self,
+        request: _auth_pb2.DeleteAccountRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_auth_pb2.DeleteAccountResponse, _abc.Awaitable[_auth_pb2.DeleteAccountResponse]]:
+        """Needs `authorization: Bearer <access token>` and the password. Every session ends at once; the
+        account's images are purged by svc_images (retried until done); the email is free again.
+        """
 
 def add_AuthServicer_to_server(servicer: AuthServicer, server: _typing.Union[_grpc.Server, _aio.Server]) -> None: ...

@@ -298,3 +298,51 @@ class ImportFromUrlRequest(_message.Message):
     URL_FIELD_NUMBER: _ClassVar[int]
     url: str
     def __init__(self, url: _Optional[str] = ...) -> None: ...
+
+class DeleteImageRequest(_message.Message):
+    __slots__ = ("id",)
+    ID_FIELD_NUMBER: _ClassVar[int]
+    id: str
+    def __init__(self, id: _Optional[str] = ...) -> None: ...
+
+class DeleteImageResponse(_message.Message):
+    __slots__ = ()
+    def __init__(self) -> None: ...
+
+class ExportImagesRequest(_message.Message):
+    __slots__ = ()
+    def __init__(self) -> None: ...
+
+class ExportEntry(_message.Message):
+    __slots__ = ("image", "kind", "path", "size_bytes", "content_type")
+    IMAGE_FIELD_NUMBER: _ClassVar[int]
+    KIND_FIELD_NUMBER: _ClassVar[int]
+    PATH_FIELD_NUMBER: _ClassVar[int]
+    SIZE_BYTES_FIELD_NUMBER: _ClassVar[int]
+    CONTENT_TYPE_FIELD_NUMBER: _ClassVar[int]
+    image: Image
+    kind: str
+    path: str
+    size_bytes: int
+    content_type: str
+    def __init__(self, image: _Optional[_Union[Image, _Mapping]] = ..., kind: _Optional[str] = ..., path: _Optional[str] = ..., size_bytes: _Optional[int] = ..., content_type: _Optional[str] = ...) -> None: ...
+
+class ExportChunk(_message.Message):
+    __slots__ = ("entry", "chunk")
+    ENTRY_FIELD_NUMBER: _ClassVar[int]
+    CHUNK_FIELD_NUMBER: _ClassVar[int]
+    entry: ExportEntry
+    chunk: bytes
+    def __init__(self, entry: _Optional[_Union[ExportEntry, _Mapping]] = ..., chunk: _Optional[bytes] = ...) -> None: ...
+
+class PurgeOwnerRequest(_message.Message):
+    __slots__ = ("owner_id",)
+    OWNER_ID_FIELD_NUMBER: _ClassVar[int]
+    owner_id: str
+    def __init__(self, owner_id: _Optional[str] = ...) -> None: ...
+
+class PurgeOwnerResponse(_message.Message):
+    __slots__ = ("images_deleted",)
+    IMAGES_DELETED_FIELD_NUMBER: _ClassVar[int]
+    images_deleted: int
+    def __init__(self, images_deleted: _Optional[int] = ...) -> None: ...

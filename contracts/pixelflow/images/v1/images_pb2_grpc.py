@@ -97,6 +97,16 @@ class ImagesStub:
                 request_serializer=pixelflow_dot_images_dot_v1_dot_images__pb2.ConvertRequest.SerializeToString,
                 response_deserializer=pixelflow_dot_images_dot_v1_dot_images__pb2.Image.FromString,
                 _registered_method=True)
+        self.DeleteImage = channel.unary_unary(
+                '/pixelflow.images.v1.Images/DeleteImage',
+                request_serializer=pixelflow_dot_images_dot_v1_dot_images__pb2.DeleteImageRequest.SerializeToString,
+                response_deserializer=pixelflow_dot_images_dot_v1_dot_images__pb2.DeleteImageResponse.FromString,
+                _registered_method=True)
+        self.ExportImages = channel.unary_stream(
+                '/pixelflow.images.v1.Images/ExportImages',
+                request_serializer=pixelflow_dot_images_dot_v1_dot_images__pb2.ExportImagesRequest.SerializeToString,
+                response_deserializer=pixelflow_dot_images_dot_v1_dot_images__pb2.ExportChunk.FromString,
+                _registered_method=True)
 
 
 class ImagesServicer:
@@ -194,6 +204,22 @@ class ImagesServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def DeleteImage(self, request, context):
+        """Removes the image, its results, and its original once no other image uses it. The objects
+        leave storage now, or when it is back if it is down; a conversion in flight is discarded.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ExportImages(self, request, context):
+        """Every image of the caller, oldest first: for each, an entry then its bytes in chunks, for the
+        original and each stored result.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_ImagesServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -256,6 +282,16 @@ def add_ImagesServicer_to_server(servicer, server):
                     servicer.Convert,
                     request_deserializer=pixelflow_dot_images_dot_v1_dot_images__pb2.ConvertRequest.FromString,
                     response_serializer=pixelflow_dot_images_dot_v1_dot_images__pb2.Image.SerializeToString,
+            ),
+            'DeleteImage': grpc.unary_unary_rpc_method_handler(
+                    servicer.DeleteImage,
+                    request_deserializer=pixelflow_dot_images_dot_v1_dot_images__pb2.DeleteImageRequest.FromString,
+                    response_serializer=pixelflow_dot_images_dot_v1_dot_images__pb2.DeleteImageResponse.SerializeToString,
+            ),
+            'ExportImages': grpc.unary_stream_rpc_method_handler(
+                    servicer.ExportImages,
+                    request_deserializer=pixelflow_dot_images_dot_v1_dot_images__pb2.ExportImagesRequest.FromString,
+                    response_serializer=pixelflow_dot_images_dot_v1_dot_images__pb2.ExportChunk.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -595,6 +631,60 @@ class Images:
             metadata,
             _registered_method=True)
 
+    @staticmethod
+    def DeleteImage(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/pixelflow.images.v1.Images/DeleteImage',
+            pixelflow_dot_images_dot_v1_dot_images__pb2.DeleteImageRequest.SerializeToString,
+            pixelflow_dot_images_dot_v1_dot_images__pb2.DeleteImageResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ExportImages(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_stream(
+            request,
+            target,
+            '/pixelflow.images.v1.Images/ExportImages',
+            pixelflow_dot_images_dot_v1_dot_images__pb2.ExportImagesRequest.SerializeToString,
+            pixelflow_dot_images_dot_v1_dot_images__pb2.ExportChunk.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
 
 class ImageProcessingStub:
     """Internal: called by svc_worker with the internal service credential
@@ -622,6 +712,11 @@ class ImageProcessingStub:
                 request_serializer=pixelflow_dot_images_dot_v1_dot_images__pb2.FailProcessingRequest.SerializeToString,
                 response_deserializer=pixelflow_dot_images_dot_v1_dot_images__pb2.Image.FromString,
                 _registered_method=True)
+        self.PurgeOwner = channel.unary_unary(
+                '/pixelflow.images.v1.ImageProcessing/PurgeOwner',
+                request_serializer=pixelflow_dot_images_dot_v1_dot_images__pb2.PurgeOwnerRequest.SerializeToString,
+                response_deserializer=pixelflow_dot_images_dot_v1_dot_images__pb2.PurgeOwnerResponse.FromString,
+                _registered_method=True)
 
 
 class ImageProcessingServicer:
@@ -648,6 +743,14 @@ class ImageProcessingServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def PurgeOwner(self, request, context):
+        """Called by svc_auth (same credential) for a deleted account, until it succeeds: removes every
+        image and object of the owner. Idempotent.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_ImageProcessingServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -665,6 +768,11 @@ def add_ImageProcessingServicer_to_server(servicer, server):
                     servicer.FailProcessing,
                     request_deserializer=pixelflow_dot_images_dot_v1_dot_images__pb2.FailProcessingRequest.FromString,
                     response_serializer=pixelflow_dot_images_dot_v1_dot_images__pb2.Image.SerializeToString,
+            ),
+            'PurgeOwner': grpc.unary_unary_rpc_method_handler(
+                    servicer.PurgeOwner,
+                    request_deserializer=pixelflow_dot_images_dot_v1_dot_images__pb2.PurgeOwnerRequest.FromString,
+                    response_serializer=pixelflow_dot_images_dot_v1_dot_images__pb2.PurgeOwnerResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -750,6 +858,33 @@ class ImageProcessing:
             '/pixelflow.images.v1.ImageProcessing/FailProcessing',
             pixelflow_dot_images_dot_v1_dot_images__pb2.FailProcessingRequest.SerializeToString,
             pixelflow_dot_images_dot_v1_dot_images__pb2.Image.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def PurgeOwner(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/pixelflow.images.v1.ImageProcessing/PurgeOwner',
+            pixelflow_dot_images_dot_v1_dot_images__pb2.PurgeOwnerRequest.SerializeToString,
+            pixelflow_dot_images_dot_v1_dot_images__pb2.PurgeOwnerResponse.FromString,
             options,
             channel_credentials,
             insecure,

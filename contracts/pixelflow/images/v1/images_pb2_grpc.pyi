@@ -72,6 +72,14 @@ class ImagesStub:
     """A new image of the same original (shared, not copied) converted with other options; the
     image it is made from is unchanged.
     """
+    DeleteImage: _grpc.UnaryUnaryMultiCallable[_images_pb2.DeleteImageRequest, _images_pb2.DeleteImageResponse]
+    """Removes the image, its results, and its original once no other image uses it. The objects
+    leave storage now, or when it is back if it is down; a conversion in flight is discarded.
+    """
+    ExportImages: _grpc.UnaryStreamMultiCallable[_images_pb2.ExportImagesRequest, _images_pb2.ExportChunk]
+    """Every image of the caller, oldest first: for each, an entry then its bytes in chunks, for the
+    original and each stored result.
+    """
 
 @_typing.type_check_only
 class ImagesAsyncStub(ImagesStub):
@@ -114,6 +122,14 @@ class ImagesAsyncStub(ImagesStub):
     Convert: _aio.UnaryUnaryMultiCallable[_images_pb2.ConvertRequest, _images_pb2.Image]  # type: ignore[assignment]
     """A new image of the same original (shared, not copied) converted with other options; the
     image it is made from is unchanged.
+    """
+    DeleteImage: _aio.UnaryUnaryMultiCallable[_images_pb2.DeleteImageRequest, _images_pb2.DeleteImageResponse]  # type: ignore[assignment]
+    """Removes the image, its results, and its original once no other image uses it. The objects
+    leave storage now, or when it is back if it is down; a conversion in flight is discarded.
+    """
+    ExportImages: _aio.UnaryStreamMultiCallable[_images_pb2.ExportImagesRequest, _images_pb2.ExportChunk]  # type: ignore[assignment]
+    """Every image of the caller, oldest first: for each, an entry then its bytes in chunks, for the
+    original and each stored result.
     """
 
 class ImagesServicer(metaclass=_abc_1.ABCMeta):
@@ -228,6 +244,26 @@ class ImagesServicer(metaclass=_abc_1.ABCMeta):
         image it is made from is unchanged.
         """
 
+    @_abc_1.abstractmethod
+    def DeleteImage(
+        self,
+        request: _images_pb2.DeleteImageRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_images_pb2.DeleteImageResponse, _abc.Awaitable[_images_pb2.DeleteImageResponse]]:
+        """Removes the image, its results, and its original once no other image uses it. The objects
+        leave storage now, or when it is back if it is down; a conversion in flight is discarded.
+        """
+
+    @_abc_1.abstractmethod
+    def ExportImages(
+        self,
+        request: _images_pb2.ExportImagesRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_abc.Iterator[_images_pb2.ExportChunk], _abc.AsyncIterator[_images_pb2.ExportChunk]]:
+        """Every image of the caller, oldest first: for each, an entry then its bytes in chunks, for the
+        original and each stored result.
+        """
+
 def add_ImagesServicer_to_server(servicer: ImagesServicer, server: _typing.Union[_grpc.Server, _aio.Server]) -> None: ...
 
 class ImageProcessingStub:
@@ -243,6 +279,10 @@ class ImageProcessingStub:
     """Marks the image `processing` and says where its original is."""
     CompleteProcessing: _grpc.UnaryUnaryMultiCallable[_images_pb2.CompleteProcessingRequest, _images_pb2.Image]
     FailProcessing: _grpc.UnaryUnaryMultiCallable[_images_pb2.FailProcessingRequest, _images_pb2.Image]
+    PurgeOwner: _grpc.UnaryUnaryMultiCallable[_images_pb2.PurgeOwnerRequest, _images_pb2.PurgeOwnerResponse]
+    """Called by svc_auth (same credential) for a deleted account, until it succeeds: removes every
+    image and object of the owner. Idempotent.
+    """
 
 @_typing.type_check_only
 class ImageProcessingAsyncStub(ImageProcessingStub):
@@ -255,6 +295,10 @@ class ImageProcessingAsyncStub(ImageProcessingStub):
     """Marks the image `processing` and says where its original is."""
     CompleteProcessing: _aio.UnaryUnaryMultiCallable[_images_pb2.CompleteProcessingRequest, _images_pb2.Image]  # type: ignore[assignment]
     FailProcessing: _aio.UnaryUnaryMultiCallable[_images_pb2.FailProcessingRequest, _images_pb2.Image]  # type: ignore[assignment]
+    PurgeOwner: _aio.UnaryUnaryMultiCallable[_images_pb2.PurgeOwnerRequest, _images_pb2.PurgeOwnerResponse]  # type: ignore[assignment]
+    """Called by svc_auth (same credential) for a deleted account, until it succeeds: removes every
+    image and object of the owner. Idempotent.
+    """
 
 class ImageProcessingServicer(metaclass=_abc_1.ABCMeta):
     """Internal: called by svc_worker with the internal service credential
@@ -282,5 +326,15 @@ class ImageProcessingServicer(metaclass=_abc_1.ABCMeta):
         request: _images_pb2.FailProcessingRequest,
         context: _ServicerContext,
     ) -> _typing.Union[_images_pb2.Image, _abc.Awaitable[_images_pb2.Image]]: ...
+
+    @_abc_1.abstractmethod
+    def PurgeOwner(
+        self,
+        request: _images_pb2.PurgeOwnerRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_images_pb2.PurgeOwnerResponse, _abc.Awaitable[_images_pb2.PurgeOwnerResponse]]:
+        """Called by svc_auth (same credential) for a deleted account, until it succeeds: removes every
+        image and object of the owner. Idempotent.
+        """
 
 def add_ImageProcessingServicer_to_server(servicer: ImageProcessingServicer, server: _typing.Union[_grpc.Server, _aio.Server]) -> None: ...
