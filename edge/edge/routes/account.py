@@ -40,7 +40,7 @@ _PASSWORD_ERRORS: dict[int | str, dict[str, Any]] = {
 }
 
 
-class SessionOut(BaseModel):
+class SignedInSession(BaseModel):
     id: str
     created_at: datetime | None
     last_used_at: datetime | None
@@ -49,7 +49,7 @@ class SessionOut(BaseModel):
 
 
 class SessionList(BaseModel):
-    items: list[SessionOut]
+    items: list[SignedInSession]
 
 
 class PasswordChangeBody(BaseModel):
@@ -165,7 +165,7 @@ async def list_sessions(backends: BackendsDep, settings: SettingsDep, bearer: Be
     )
     return SessionList(
         items=[
-            SessionOut(
+            SignedInSession(
                 id=session.id,
                 created_at=datetime_from(session.created_at, present=session.HasField("created_at")),
                 last_used_at=datetime_from(session.last_used_at, present=session.HasField("last_used_at")),

@@ -624,7 +624,38 @@ export interface components {
         /** SessionList */
         SessionList: {
             /** Items */
-            items: components["schemas"]["edge__routes__account__SessionOut"][];
+            items: components["schemas"]["SignedInSession"][];
+        };
+        /** SessionOut */
+        SessionOut: {
+            /** Access Token */
+            access_token: string;
+            /** Refresh Token */
+            refresh_token: string;
+            /**
+             * Token Type
+             * @default bearer
+             */
+            token_type: string;
+            /** Expires In */
+            expires_in: number;
+            user: components["schemas"]["UserOut"];
+        };
+        /** SignedInSession */
+        SignedInSession: {
+            /** Id */
+            id: string;
+            /** Created At */
+            created_at: string | null;
+            /** Last Used At */
+            last_used_at: string | null;
+            /** User Agent */
+            user_agent: string;
+            /**
+             * Current
+             * @description the session of the token making this request
+             */
+            current: boolean;
         };
         /** TemporaryLink */
         TemporaryLink: {
@@ -682,37 +713,6 @@ export interface components {
             input?: unknown;
             /** Context */
             ctx?: Record<string, never>;
-        };
-        /** SessionOut */
-        edge__routes__account__SessionOut: {
-            /** Id */
-            id: string;
-            /** Created At */
-            created_at: string | null;
-            /** Last Used At */
-            last_used_at: string | null;
-            /** User Agent */
-            user_agent: string;
-            /**
-             * Current
-             * @description the session of the token making this request
-             */
-            current: boolean;
-        };
-        /** SessionOut */
-        edge__routes__auth__SessionOut: {
-            /** Access Token */
-            access_token: string;
-            /** Refresh Token */
-            refresh_token: string;
-            /**
-             * Token Type
-             * @default bearer
-             */
-            token_type: string;
-            /** Expires In */
-            expires_in: number;
-            user: components["schemas"]["UserOut"];
         };
     };
     responses: never;
@@ -791,7 +791,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["edge__routes__auth__SessionOut"];
+                    "application/json": components["schemas"]["SessionOut"];
                 };
             };
             /** @description Email taken */
@@ -838,7 +838,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["edge__routes__auth__SessionOut"];
+                    "application/json": components["schemas"]["SessionOut"];
                 };
             };
             /** @description Unauthenticated */
@@ -883,7 +883,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["edge__routes__auth__SessionOut"];
+                    "application/json": components["schemas"]["SessionOut"];
                 };
             };
             /** @description Unauthenticated */
