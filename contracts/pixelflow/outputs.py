@@ -32,6 +32,12 @@ class OutputSpec:
     # Bounds of the output (aspect ratio kept, never enlarged); 0: the format's own limit only.
     max_width: int = 0
     max_height: int = 0
+    # Cover-crop (centred) to exactly max_width × max_height instead of fitting within them.
+    crop: bool = False
+    # Skipped, with no result, unless the upright image is wider than max_width (responsive widths).
+    only_if_narrower: bool = False
+    # Rendered first and reported before the others (the thumbnail: progressive results).
+    early: bool = False
 
 
 @dataclass(frozen=True)
@@ -55,6 +61,9 @@ def spec_message(spec: OutputSpec, *, key: str) -> images_pb2.OutputSpec:
         max_width=spec.max_width,
         max_height=spec.max_height,
         key=key,
+        crop=spec.crop,
+        only_if_narrower=spec.only_if_narrower,
+        early=spec.early,
     )
 
 
@@ -66,6 +75,9 @@ def spec_from_message(message: images_pb2.OutputSpec) -> OutputSpec:
         effort=message.effort,
         max_width=message.max_width,
         max_height=message.max_height,
+        crop=message.crop,
+        only_if_narrower=message.only_if_narrower,
+        early=message.early,
     )
 
 

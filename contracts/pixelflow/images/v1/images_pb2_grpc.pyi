@@ -136,6 +136,10 @@ class ImageProcessingStub:
     """Marks the image `processing` and says where its original is."""
     CompleteProcessing: _grpc.UnaryUnaryMultiCallable[_images_pb2.CompleteProcessingRequest, _images_pb2.Image]
     FailProcessing: _grpc.UnaryUnaryMultiCallable[_images_pb2.FailProcessingRequest, _images_pb2.Image]
+    ReportPreview: _grpc.UnaryUnaryMultiCallable[_images_pb2.ReportPreviewRequest, _images_pb2.Image]
+    """The early outputs (the thumbnail) and the placeholder, stored while the image stays
+    `processing`, so that the person sees it before the full-size WebP is encoded.
+    """
 
 @_typing.type_check_only
 class ImageProcessingAsyncStub(ImageProcessingStub):
@@ -148,6 +152,10 @@ class ImageProcessingAsyncStub(ImageProcessingStub):
     """Marks the image `processing` and says where its original is."""
     CompleteProcessing: _aio.UnaryUnaryMultiCallable[_images_pb2.CompleteProcessingRequest, _images_pb2.Image]  # type: ignore[assignment]
     FailProcessing: _aio.UnaryUnaryMultiCallable[_images_pb2.FailProcessingRequest, _images_pb2.Image]  # type: ignore[assignment]
+    ReportPreview: _aio.UnaryUnaryMultiCallable[_images_pb2.ReportPreviewRequest, _images_pb2.Image]  # type: ignore[assignment]
+    """The early outputs (the thumbnail) and the placeholder, stored while the image stays
+    `processing`, so that the person sees it before the full-size WebP is encoded.
+    """
 
 class ImageProcessingServicer(metaclass=_abc_1.ABCMeta):
     """Internal: called by svc_worker with the internal service credential
@@ -175,5 +183,15 @@ class ImageProcessingServicer(metaclass=_abc_1.ABCMeta):
         request: _images_pb2.FailProcessingRequest,
         context: _ServicerContext,
     ) -> _typing.Union[_images_pb2.Image, _abc.Awaitable[_images_pb2.Image]]: ...
+
+    @_abc_1.abstractmethod
+    def ReportPreview(
+        self,
+        request: _images_pb2.ReportPreviewRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_images_pb2.Image, _abc.Awaitable[_images_pb2.Image]]:
+        """The early outputs (the thumbnail) and the placeholder, stored while the image stays
+        `processing`, so that the person sees it before the full-size WebP is encoded.
+        """
 
 def add_ImageProcessingServicer_to_server(servicer: ImageProcessingServicer, server: _typing.Union[_grpc.Server, _aio.Server]) -> None: ...
