@@ -31,6 +31,11 @@ class Image(Model):
     uploaded_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True)
     processed_at = fields.DatetimeField(null=True)
+    # ThumbHash (base64) of the image; NULL: not made yet (a done one is then backfilled); "": its
+    # backfill failed, not to be tried again.
+    placeholder: str | None = fields.CharField(max_length=128, null=True)  # type: ignore[assignment]
+    # The original's metadata holds a GPS position (no variant does).
+    original_has_location = fields.BooleanField(default=False)
 
     class Meta:
         table = "images"

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import SettingsConfigDict
 
 from pixelflow.processing_settings import ProcessingSettings
@@ -53,6 +53,17 @@ class ImagesSettings(GrpcServerSettings, S3Settings, SessionStoreSettings, Proce
     webp_effort: int = Field(
         4, ge=0, le=6, description="WebP encoder effort (libwebp method) of the `optimized` output: speed vs size"
     )
+    variant_widths: list[int] = Field(
+        [320, 640, 1280, 2048],
+        description="widths of the responsive WebP variants (JSON list); each made only for images wider than it",
+    )
+    thumbnail_size: int = Field(128, ge=16, le=1024, description="side of the square WebP thumbnail (centre crop)")
+    backfill_interval_seconds: float = Field(
+        10.0, gt=0, description="how often done images lacking variants are looked for (the backfill)"
+    )
+    backfill_batch: int = Field(
+        4, ge=0, description="most backfill jobs queued at once, only while no conversion waits (0: no backfill)"
+    )
     quota_bytes: int = Field(
         1_000_000_000, ge=1, description="storage quota per account: its originals and results, in S3 bytes"
     )
@@ -62,6 +73,13 @@ class ImagesSettings(GrpcServerSettings, S3Settings, SessionStoreSettings, Proce
     event_timeout_seconds: float = Field(
         2.0, gt=0, description="longest publishing one live event may take (a lost event is only logged)"
     )
+
+    @field_validator("variant_widths")
+    @classmethod
+    def _widths(cls, widths: list[int]) -> list[int]:
+        if any(not 16 <= width <= 16383 for width in widths) or len(set(widths)) != len(widths):
+            raise ValueError("variant widths must be distinct, from 16 to 16383 pixels")
+        return sorted(widths)
 
     @property
     def cursor_key(self) -> bytes:

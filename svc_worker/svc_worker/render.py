@@ -2,8 +2,11 @@
 and its format's limit, no metadata but the pixels.
 
 An original opened with `access="sequential"` can be read only once. One spec renders straight from
-it (streaming: the lowest memory, today's only case). Several specs share one decode: the sRGB
-pixels are copied into memory once, and every spec renders from that copy.
+it (streaming: the lowest memory). Several specs share one decode: the sRGB pixels are copied into
+memory once, and every spec renders from that copy (the responsive widths shrink from it: measured
+faster than decoding the file again per width with shrink-on-load, see bench/variants.py). A spec
+with `crop` is cover-cropped from the centre (the thumbnail); one with `only_if_narrower` is left
+out when the image is not wider than its width.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ import pyvips
 
 from pixelflow.outputs import FORMATS, OutputResult, OutputSpec
 from svc_worker.colour import to_srgb
-from svc_worker.fit import WEBP_MAX_SIDE, fit_within
+from svc_worker.fit import WEBP_MAX_SIDE, Fitted, fit_within
 from svc_worker.source import BrokenImage, Source, reason
 
 
@@ -68,13 +71,18 @@ def render(source: Source, spec: OutputSpec, target: Path) -> Rendered:
     BrokenImage for the image; ValueError for a format this worker cannot write."""
     encoder = _encoder(spec)
     try:
-        fitted = fit_within(
-            to_srgb(source.image),
-            page_height=source.page_height,
-            frames=source.frames,
-            max_width=min(spec.max_width or encoder.max_side, encoder.max_side),
-            max_height=min(spec.max_height or encoder.max_side, encoder.max_side),
-        )
+        max_width = min(spec.max_width or encoder.max_side, encoder.max_side)
+        max_height = min(spec.max_height or encoder.max_side, encoder.max_side)
+        if spec.crop:
+            fitted = cover(source, max_width=max_width, max_height=max_height)
+        else:
+            fitted = fit_within(
+                to_srgb(source.image),
+                page_height=source.page_height,
+                frames=source.frames,
+                max_width=max_width,
+                max_height=max_height,
+            )
         encoder.save(fitted.image, target, spec)
     except pyvips.Error as exc:
         raise BrokenImage(reason(exc)) from exc
@@ -83,11 +91,32 @@ def render(source: Source, spec: OutputSpec, target: Path) -> Rendered:
         content_type=FORMATS[spec.format].content_type,
         width=fitted.width,
         height=fitted.page_height,
-        frames=source.frames,
+        frames=fitted.image.height // fitted.page_height,
         size_bytes=target.stat().st_size,
         downscaled=fitted.downscaled,
         path=target,
     )
+
+
+def cover(source: Source, *, max_width: int, max_height: int) -> Fitted:
+    """The first frame, scaled down to cover `max_width` × `max_height` and cropped to it around the
+    centre (never enlarged: a smaller image is only cropped to the box)."""
+    image = to_srgb(source.image)
+    if source.frames > 1:
+        image = image.crop(0, 0, image.width, source.page_height)
+    width, height = image.width, image.height
+    covered = image.thumbnail_image(max_width, height=max_height, crop="centre", size="down")
+    return Fitted(
+        image=covered,
+        width=covered.width,
+        page_height=covered.height,
+        downscaled=covered.width < width or covered.height < height,
+    )
+
+
+def wanted(source: Source, specs: Sequence[OutputSpec]) -> list[OutputSpec]:
+    """The specs worth rendering: a responsive width only when the image is wider than it."""
+    return [spec for spec in specs if not (spec.only_if_narrower and source.image.width <= spec.max_width)]
 
 
 def _encoder(spec: OutputSpec) -> Encoder:
@@ -98,18 +127,29 @@ def _encoder(spec: OutputSpec) -> Encoder:
 
 def in_memory(source: Source) -> Source:
     """`source` decoded once into memory (as sRGB), so that it can be read again and again."""
+    if source.decoded:
+        return source
     try:
-        return replace(source, image=to_srgb(source.image).copy_memory())
+        return replace(source, image=to_srgb(source.image).copy_memory(), decoded=True)
     except pyvips.Error as exc:
         raise BrokenImage(reason(exc)) from exc
 
 
-def render_all(source: Source, specs: Sequence[OutputSpec], directory: Path) -> list[Rendered]:
-    """Every spec from one decode of `source`, each written to `directory/<name>.<extension>`."""
-    for spec in specs:  # refused before anything is decoded
+def check_specs(specs: Sequence[OutputSpec]) -> None:
+    """Refuses, before anything is decoded, a spec this worker cannot write or name a file after."""
+    for spec in specs:
         if not _NAME.fullmatch(spec.name):
             raise ValueError(f"invalid output name {spec.name!r}")
         _encoder(spec)
-    targets = [directory / f"{spec.name}.{FORMATS[spec.format].extension}" for spec in specs]
-    shared = in_memory(source) if len(specs) > 1 else source
-    return [render(shared, spec, target) for spec, target in zip(specs, targets, strict=True)]
+
+
+def target_path(directory: Path, spec: OutputSpec) -> Path:
+    return directory / f"{spec.name}.{FORMATS[spec.format].extension}"
+
+
+def render_all(source: Source, specs: Sequence[OutputSpec], directory: Path) -> list[Rendered]:
+    """Every wanted spec from one decode of `source`, each written to `directory/<name>.<extension>`."""
+    check_specs(specs)
+    chosen = wanted(source, specs)
+    shared = in_memory(source) if len(chosen) > 1 else source
+    return [render(shared, spec, target_path(directory, spec)) for spec in chosen]
