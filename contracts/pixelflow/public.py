@@ -22,6 +22,31 @@ STATUS_NAMES: dict[int, ImageStatus] = {
 _TIMESTAMP: JsonDict = {"format": "date-time"}
 
 
+class PublicVariant(BaseModel):
+    """One stored rendition of the image: `thumbnail`, `w320` … `w2048` (widths narrower than the
+    image only), `optimized` (full size)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    name: str
+    width: int
+    height: int
+    format: str
+    size_bytes: int
+    url: str
+
+    @classmethod
+    def from_message(cls, image_id: str, variant: images_pb2.Variant) -> PublicVariant:
+        return cls(
+            name=variant.name,
+            width=variant.width,
+            height=variant.height,
+            format=variant.content_type.removeprefix("image/"),
+            size_bytes=variant.size_bytes,
+            url=f"/api/images/{image_id}/variants/{variant.name}",
+        )
+
+
 class PublicImage(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
@@ -40,6 +65,15 @@ class PublicImage(BaseModel):
     processed_at: str | None = Field(json_schema_extra=_TIMESTAMP)
     error: str | None
     optimized_url: str | None
+    placeholder: str | None = Field(
+        description="ThumbHash (base64) to paint before any variant has loaded; null until known"
+    )
+    original_has_location: bool = Field(
+        description="the original, as uploaded, holds a GPS position in its metadata (no variant does)"
+    )
+    variants: list[PublicVariant] = Field(
+        description="smallest first; all once done, the thumbnail alone while processing, none otherwise"
+    )
 
     @classmethod
     def from_message(cls, image: images_pb2.Image) -> PublicImage:
@@ -60,6 +94,9 @@ class PublicImage(BaseModel):
             processed_at=processed.isoformat() if processed else None,
             error=image.error or None,
             optimized_url=f"/api/images/{image.id}/optimized" if status == "done" else None,
+            placeholder=image.placeholder or None,
+            original_has_location=image.original_has_location,
+            variants=[PublicVariant.from_message(image.id, variant) for variant in image.variants],
         )
 
 

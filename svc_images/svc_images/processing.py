@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from tortoise import BaseDBAsyncClient
 from tortoise.transactions import in_transaction
 
 from pixelflow.errors import InvalidArgument
@@ -43,36 +44,75 @@ async def start_processing(*, image_id: str, specs: tuple[OutputSpec, ...]) -> T
     return Ticket(image=await load_record(await find_image(image_id=image_id)), should_process=True, outputs=outputs)
 
 
-async def complete_processing(
-    *, image_id: str, results: Sequence[OutputResult], specs: tuple[OutputSpec, ...]
-) -> ImageRecord:
-    """Stores the results and marks the image done, in one transaction; a repeated report is a no-op."""
+@dataclass(frozen=True)
+class Report:
+    """What the worker says it made: the results, the placeholder and the original's location flag."""
+
+    results: Sequence[OutputResult]
+    placeholder: str = ""
+    original_has_location: bool = False
+
+
+async def complete_processing(*, image_id: str, report: Report, specs: tuple[OutputSpec, ...]) -> ImageRecord:
+    """Stores the results and marks the image done, in one transaction; a repeated report is a no-op.
+
+    Every planned output must be reported but the responsive widths the image is too narrow for: a
+    set missing one is refused (the worker fails the job instead). A worker of a release before the
+    variants reports no placeholder and only `optimized`: accepted, and the backfill adds the rest.
+    """
     image = await find_image(image_id=image_id)
     if image.status is Status.DONE:
         return await load_record(image)
-    planned = {output.spec.name: output.key for output in plan(owner_id=image.user_id, image_id=image.id, specs=specs)}
-    unknown = sorted({result.name for result in results} - planned.keys())
-    if unknown or not results:
-        raise InvalidArgument(f"results must name the planned outputs {sorted(planned)}, not {unknown}")
+    planned = planned_keys(image, specs)
+    check_results(report.results, planned)
+    required = {spec.name for spec in specs if not spec.only_if_narrower}
+    missing = sorted(required - {result.name for result in report.results})
+    if report.placeholder and missing:
+        raise InvalidArgument(f"outputs {missing} are missing from the results")
     async with in_transaction() as connection:
         await ImageOutput.filter(image_id=image.id).using_db(connection).delete()
-        for result in results:
-            await ImageOutput.create(
-                image_id=image.id,
-                name=result.name,
-                # A worker of the release before `results` wrote to the planned key and names none.
-                key=result.key or planned[result.name],
-                content_type=result.content_type,
-                width=result.width,
-                height=result.height,
-                size_bytes=result.size_bytes,
-                using_db=connection,
-            )
+        await store_results(image, report.results, planned, connection)
         image.status = Status.DONE
         image.error = None
         image.processed_at = datetime.now(UTC)
+        image.placeholder = report.placeholder or None
+        image.original_has_location = report.original_has_location
         await image.save(using_db=connection)
     return await load_record(image)
+
+
+def planned_keys(image: Image, specs: tuple[OutputSpec, ...]) -> dict[str, str]:
+    return {output.spec.name: output.key for output in plan(owner_id=image.user_id, image_id=image.id, specs=specs)}
+
+
+def check_results(results: Sequence[OutputResult], planned: dict[str, str]) -> None:
+    unknown = sorted({result.name for result in results} - planned.keys())
+    if unknown or not results:
+        raise InvalidArgument(f"results must name the planned outputs {sorted(planned)}, not {unknown}")
+
+
+async def store_results(
+    image: Image, results: Sequence[OutputResult], planned: dict[str, str], connection: BaseDBAsyncClient
+) -> None:
+    """Rows for `results`, replacing any of the same names (inside the caller's transaction)."""
+    names = [result.name for result in results]
+    await ImageOutput.filter(image_id=image.id, name__in=names).using_db(connection).delete()
+    for result in results:
+        await ImageOutput.create(
+            image_id=image.id,
+            name=result.name,
+            # A worker of the release before `results` wrote to the planned key and names none.
+            key=result.key or planned[result.name],
+            content_type=result.content_type,
+            width=result.width,
+            height=result.height,
+            size_bytes=result.size_bytes,
+            using_db=connection,
+        )
+
+
+async def current(*, image_id: str) -> ImageRecord:
+    return await load_record(await find_image(image_id=image_id))
 
 
 async def fail_processing(*, image_id: str, error: str) -> ImageRecord:

@@ -28,6 +28,9 @@ class ImageRecord:
     uploaded_at: datetime
     processed_at: datetime | None
     outputs: tuple[OutputResult, ...] = ()
+    # ThumbHash (base64); None until made (or when its backfill failed).
+    placeholder: str | None = None
+    original_has_location: bool = False
 
     def output(self, name: str) -> OutputResult | None:
         return next((output for output in self.outputs if output.name == name), None)
@@ -52,6 +55,8 @@ def image_record(image: Image, outputs: Sequence[ImageOutput] = ()) -> ImageReco
         uploaded_at=image.uploaded_at,
         processed_at=image.processed_at,
         outputs=tuple(result_of(row) for row in sorted(outputs, key=lambda row: row.name)),
+        placeholder=image.placeholder or None,
+        original_has_location=image.original_has_location,
     )
 
 
