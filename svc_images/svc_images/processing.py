@@ -61,14 +61,15 @@ async def complete_processing(*, image_id: str, report: Report, specs: tuple[Out
     variants reports no placeholder and only `optimized`: accepted, and the backfill adds the rest.
     """
     image = await find_image(image_id=image_id)
-    if image.status is Status.DONE:
-        return await load_record(image)
+    # Checked first, whatever the status: a valid report stays valid when it is repeated.
     planned = planned_keys(image, specs)
     check_results(report.results, planned)
     required = {spec.name for spec in specs if not spec.only_if_narrower}
     missing = sorted(required - {result.name for result in report.results})
     if report.placeholder and missing:
         raise InvalidArgument(f"outputs {missing} are missing from the results")
+    if image.status is Status.DONE:
+        return await load_record(image)
     async with in_transaction() as connection:
         await ImageOutput.filter(image_id=image.id).using_db(connection).delete()
         await store_results(image, report.results, planned, connection)

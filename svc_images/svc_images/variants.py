@@ -25,14 +25,14 @@ async def report_preview(*, image_id: str, report: Report, specs: tuple[OutputSp
     `processing`. None (nothing stored, nothing to announce) once it is done or failed: a late report
     of an attempt that lost a race."""
     image = await find_image(image_id=image_id)
-    if image.status is not Status.PROCESSING:
-        return None
     early = {spec.name for spec in specs if spec.early}
     late = sorted({result.name for result in report.results} - early)
     if late:
         raise InvalidArgument(f"a preview reports only the early outputs {sorted(early)}, not {late}")
     planned = planned_keys(image, specs)
     check_results(report.results, planned)
+    if image.status is not Status.PROCESSING:
+        return None
     async with in_transaction() as connection:
         await store_results(image, report.results, planned, connection)
         image.placeholder = report.placeholder or None
