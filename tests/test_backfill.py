@@ -45,7 +45,7 @@ async def _wait_until_backfilled(url: str, timeout: float = 120) -> None:
     db = await asyncpg.connect(url.replace("postgres://", "postgresql://", 1))
     try:
         async with asyncio.timeout(timeout):
-            while await db.fetchval("SELECT count(*) FROM images WHERE placeholder IS NULL"):
+            while await db.fetchval("SELECT count(*) FROM images WHERE placeholder IS NULL"):  # noqa: ASYNC110 - another process
                 await asyncio.sleep(0.3)
         assert await db.fetchval("SELECT count(*) FROM images WHERE status <> 'done'") == 0
     finally:
@@ -114,6 +114,7 @@ async def test_images_of_the_previous_version_get_their_variants(
     ]
     assert (trip.original_has_location, trip.optimized_size_bytes) == (True, len(WEBP))
     assert [v.name for v in garden.variants] == ["thumbnail", "optimized"]
-    assert garden.original_has_location is False and garden.placeholder
+    assert garden.original_has_location is False
+    assert garden.placeholder
     # Its original is missing: it keeps its optimized WebP, has no placeholder, and is left alone.
     assert ([v.name for v in lost.variants], lost.placeholder) == (["optimized"], None)

@@ -55,7 +55,8 @@ async def test_a_photo_gets_its_thumbnail_first_then_every_variant(
         "size_bytes": thumbnail["size_bytes"],
         "url": f"/api/images/{image['id']}/variants/thumbnail",
     }
-    assert early["placeholder"] and early["original_has_location"] is True
+    assert early["placeholder"]
+    assert early["original_has_location"] is True
     assert early["optimized_url"] is None
 
     assert [v["name"] for v in done["variants"]] == ALL  # smallest first
