@@ -100,5 +100,5 @@ class ImagesBase(Service):
             widths=self.settings.variant_widths,
             thumbnail_size=self.settings.thumbnail_size,
             webp_quality=self.settings.webp_quality,
-            webp_effort=self.settings.webp_effort,
+            webp_effort=self.settings.variant_webp_effort,
         )

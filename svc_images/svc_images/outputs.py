@@ -35,7 +35,7 @@ def variant_specs(
 ) -> tuple[OutputSpec, ...]:
     """The thumbnail (centre crop: the framing CSS `object-fit: cover` shows for every other size, and
     what the person expects; libvips' attention crop may pick a busy background instead) and the
-    responsive widths, at the `optimized` output's quality."""
+    responsive widths, at the `optimized` output's quality (their effort: a setting of its own)."""
     thumbnail = OutputSpec(
         name=THUMBNAIL,
         format="webp",

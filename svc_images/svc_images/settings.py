@@ -57,6 +57,12 @@ class ImagesSettings(GrpcServerSettings, S3Settings, SessionStoreSettings, Proce
         [320, 640, 1280, 2048],
         description="widths of the responsive WebP variants (JSON list); each made only for images wider than it",
     )
+    variant_webp_effort: int = Field(
+        2,
+        ge=0,
+        le=6,
+        description="WebP encoder effort of the thumbnail and widths (2: half the time of 4 for ~4% more bytes)",
+    )
     thumbnail_size: int = Field(128, ge=16, le=1024, description="side of the square WebP thumbnail (centre crop)")
     backfill_interval_seconds: float = Field(
         10.0, gt=0, description="how often done images lacking variants are looked for (the backfill)"

@@ -69,6 +69,10 @@ class Rendered:
 def render(source: Source, spec: OutputSpec, target: Path) -> Rendered:
     """Blocking: this is where pixels are decoded (unless `source` is already in memory). Raises
     BrokenImage for the image; ValueError for a format this worker cannot write."""
+    return _render(source, spec, target)[0]
+
+
+def _render(source: Source, spec: OutputSpec, target: Path) -> tuple[Rendered, Fitted]:
     encoder = _encoder(spec)
     try:
         max_width = min(spec.max_width or encoder.max_side, encoder.max_side)
@@ -95,7 +99,7 @@ def render(source: Source, spec: OutputSpec, target: Path) -> Rendered:
         size_bytes=target.stat().st_size,
         downscaled=fitted.downscaled,
         path=target,
-    )
+    ), fitted
 
 
 def cover(source: Source, *, max_width: int, max_height: int) -> Fitted:
@@ -152,4 +156,18 @@ def render_all(source: Source, specs: Sequence[OutputSpec], directory: Path) -> 
     check_specs(specs)
     chosen = wanted(source, specs)
     shared = in_memory(source) if len(chosen) > 1 else source
-    return [render(shared, spec, target_path(directory, spec)) for spec in chosen]
+    rendered = {spec.name: render(shared, spec, target_path(directory, spec)) for spec in chosen if not _steps(spec)}
+    # The responsive widths step down, each from the one above it (kept in memory): a 320-pixel image
+    # shrunk from the 640 one reads a 16th of the pixels it would from the full-size decode.
+    step = shared
+    for spec in sorted(filter(_steps, chosen), key=lambda spec: -spec.max_width):
+        rendered[spec.name], fitted = _render(step, spec, target_path(directory, spec))
+        try:
+            step = replace(step, image=fitted.image.copy_memory(), page_height=fitted.page_height)
+        except pyvips.Error as exc:
+            raise BrokenImage(reason(exc)) from exc
+    return [rendered[spec.name] for spec in chosen]
+
+
+def _steps(spec: OutputSpec) -> bool:
+    return spec.only_if_narrower and not spec.crop and not spec.max_height
