@@ -39,7 +39,7 @@ def pyvips_ways(quality: int, effort: int, variant_effort: int) -> dict[str, Cal
     from svc_worker.variants import placeholder
 
     pyvips.concurrency_set(1)  # as the worker runs it
-    NO_METADATA = pyvips.ForeignKeep.NONE  # noqa: N806
+    no_metadata = pyvips.ForeignKeep.NONE
     optimized, *_ = default_specs(webp_quality=quality, webp_effort=effort)
     variants = variant_specs(
         widths=list(WIDTHS), thumbnail_size=THUMBNAIL, webp_quality=quality, webp_effort=variant_effort
@@ -66,9 +66,9 @@ def pyvips_ways(quality: int, effort: int, variant_effort: int) -> dict[str, Cal
         render_all(opened, [optimized], out)
         for spec in widths:
             scaled = pyvips.Image.thumbnail(str(source), spec.max_width, height=100_000, size="down")
-            scaled.webpsave(str(out / f"{spec.name}.webp"), Q=quality, effort=variant_effort, keep=NO_METADATA)
+            scaled.webpsave(str(out / f"{spec.name}.webp"), Q=quality, effort=variant_effort, keep=no_metadata)
         thumb = pyvips.Image.thumbnail(str(source), THUMBNAIL, height=THUMBNAIL, crop="centre")
-        thumb.webpsave(str(out / "thumbnail.webp"), Q=quality, effort=variant_effort, keep=NO_METADATA)
+        thumb.webpsave(str(out / "thumbnail.webp"), Q=quality, effort=variant_effort, keep=no_metadata)
         placeholder(pyvips.Image.thumbnail(str(source), 100, height=100))
 
     del OutputSpec
