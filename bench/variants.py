@@ -149,7 +149,8 @@ def report_variants(results: dict[str, Any]) -> list[str]:
     lines += [
         f"  {mark(set_ratio <= 2.0)} the set costs {set_ratio:.2f}× the full WebP alone (target ≤ 2.0×;"
         f" with the variants at effort {DEFAULT_EFFORT}: {cpu('pyvips-set-effort4') / cpu('pyvips-full'):.2f}×)",
-        f"  {mark(per_variant >= 1.2)} one decode is {per_variant:.2f}× faster than a decode per variant (target ≥ 1.2×)",
+        f"  {mark(per_variant >= 1.2)} one decode is {per_variant:.2f}× faster than a decode per variant"
+        " (target ≥ 1.2×)",
         f"  {mark(cpu('pyvips-set') <= fastest_peer)} pyvips makes the set in {cpu('pyvips-set'):.0f} ms against"
         f" {fastest_peer:.0f} ms for the faster of Pillow and sharp (target: at least as fast)",
         f"  {mark(sets['pyvips-set']['output_bytes'] <= peer_bytes)} pyvips' set is"
