@@ -39,7 +39,7 @@ from bench.meters import CpuMeter, RssSampler
 from bench.report import report
 from bench.steal import StealMeter
 from bench.system import ROOT, System
-from bench.variants import part_variants, report_variants
+from bench.variants import part_first_thumbnail, part_variants, report_variants
 
 BENCH = ROOT / "bench"
 RESULTS = BENCH / "results"
@@ -198,13 +198,14 @@ def part_load(system: System, token: str, image_id: str, rate: int, seconds: int
 def main_variants() -> None:
     """Part 6 alone."""
     files = corpus()
+    print("6/6 variants", flush=True)
+    with StealMeter() as stolen:
+        results = part_variants(files, setting("BENCH_VARIANT_ROUNDS", 2), None)
+    results["cpu_stolen_percent"] = stolen.percent
     system = System(max_upload_bytes=64 * MIB)
     system.start()
     try:
-        print("6/6 variants", flush=True)
-        with StealMeter() as stolen:
-            results = part_variants(files, setting("BENCH_VARIANT_ROUNDS", 2), system)
-        results["cpu_stolen_percent"] = stolen.percent
+        results["first_thumbnail"] = asyncio.run(part_first_thumbnail(system, files))
     finally:
         system.stop()
     print("\n".join(report_variants(results)))

@@ -102,7 +102,7 @@ class System:
         raise RuntimeError(f"nothing answers on port {port}; see {self.log}")
 
     def _wait_ready(self) -> None:
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + 180  # services start slowly on a loaded, shared machine
         while time.monotonic() < deadline:
             try:
                 if httpx.get(f"{self.url}/readyz", timeout=2).status_code == 200:
