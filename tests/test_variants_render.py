@@ -53,7 +53,8 @@ def test_a_camera_photo_gets_every_variant_stripped_and_upright(tmp_path: Path) 
     assert 5 <= len(hashed) <= 40
     # The placeholder is of the upright picture: wider than tall, half red and half blue on average.
     ratio, average = thumb_hash_to_approximate_aspect_ratio(hashed), thumb_hash_to_average_rgba(hashed)
-    assert ratio is not None and average is not None
+    assert ratio is not None
+    assert average is not None
     assert ratio > 1.2
     for channel in range(3):
         assert abs(average[channel] * 255 - (TOP[channel] + BOTTOM[channel]) / 2) < 30, average
