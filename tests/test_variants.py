@@ -88,6 +88,25 @@ async def test_a_photo_gets_its_thumbnail_first_then_every_variant(
     assert usage["used_bytes"] == done["size_bytes"] + sum(v["size_bytes"] for v in done["variants"])
 
 
+async def test_a_late_preview_changes_nothing_once_done(
+    http: httpx.AsyncClient,
+    owner: dict[str, Any],
+    listener: Listener,
+    images_server: RunningService,
+    images_settings: ImagesSettings,
+) -> None:
+    """A preview from an attempt that lost the race (a retry, the reconciler's re-run) is ignored."""
+    response = await upload(http, owner, GARDEN_PNG.read_bytes(), filename="garden.png", content_type="image/png")
+    done = await listener.wait_for(response.json()["id"], "done")
+    processing = images_pb2_grpc.ImageProcessingStub(images_server.channel)
+    service = (("authorization", f"Service {images_settings.internal_token.get_secret_value()}"),)
+    stale = images_pb2.OutputResult(name="thumbnail", content_type="image/webp", width=9, height=9, size_bytes=9)
+    request = images_pb2.ReportPreviewRequest(image_id=done["id"], results=[stale], placeholder="stale")
+    answer = await processing.ReportPreview(request, metadata=service)
+    assert answer.status == images_pb2.IMAGE_STATUS_DONE
+    assert (await http.get(f"/api/images/{done['id']}", headers=bearer(owner))).json() == done
+
+
 async def test_an_image_narrower_than_a_width_does_not_get_it(
     http: httpx.AsyncClient, owner: dict[str, Any], listener: Listener
 ) -> None:
