@@ -202,6 +202,7 @@ def main_variants() -> None:
     with StealMeter() as stolen:
         results = part_variants(files, setting("BENCH_VARIANT_ROUNDS", 2), None)
     results["cpu_stolen_percent"] = stolen.percent
+    print("\n".join(report_variants(results)), flush=True)  # the sets, should the system not start
     system = System(max_upload_bytes=64 * MIB)
     system.start()
     try:

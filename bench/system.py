@@ -52,6 +52,8 @@ class System:
             "PIXELFLOW_IMAGES_DATABASE_URL": self.images_db,
             "PIXELFLOW_IMAGES_AUTH_ADDRESS": f"127.0.0.1:{self.ports['auth']}",
             "PIXELFLOW_IMAGES_QUEUE_NAME": self.tag,
+            # svc_images publishes `image.updated` on the edge's channel: the same prefix.
+            "PIXELFLOW_IMAGES_REDIS_PREFIX": self.tag,
             "PIXELFLOW_IMAGES_S3_ENDPOINT": s3,
             "PIXELFLOW_IMAGES_MAX_UPLOAD_BYTES": str(self.max_upload_bytes),
             "PIXELFLOW_WORKER_QUEUE_NAME": self.tag,
