@@ -69,7 +69,7 @@ def pyvips_ways(quality: int, effort: int, variant_effort: int) -> dict[str, Cal
             scaled.webpsave(str(out / f"{spec.name}.webp"), Q=quality, effort=variant_effort, keep=no_metadata)
         thumb = pyvips.Image.thumbnail(str(source), THUMBNAIL, height=THUMBNAIL, crop="centre")
         thumb.webpsave(str(out / "thumbnail.webp"), Q=quality, effort=variant_effort, keep=no_metadata)
-        placeholder(pyvips.Image.thumbnail(str(source), 100, height=100))
+        placeholder(pyvips.Image.thumbnail(str(source), 50, height=50))
 
     del OutputSpec
     return {"pyvips-set": full_set, "pyvips-full": full, "pyvips-per-variant": per_variant, "pyvips-reload": reload}
@@ -87,7 +87,7 @@ def pillow_ways(quality: int, effort: int, variant_effort: int) -> dict[str, Cal
             thumb = ImageOps.fit(small, (THUMBNAIL, THUMBNAIL))
             thumb.save(out / "thumbnail.webp", "WEBP", quality=quality, method=variant_effort)
             tiny = small.copy()
-            tiny.thumbnail((100, 100))
+            tiny.thumbnail((50, 50))  # as the worker does (svc_worker.variants.PLACEHOLDER_SIDE)
             rgba = tiny.convert("RGBA")
             rgba_to_thumb_hash(rgba.width, rgba.height, list(rgba.tobytes()))
         with Image.open(source) as opened:

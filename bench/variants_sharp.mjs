@@ -2,7 +2,7 @@
 // file (sharp shrinks on load by itself when resizing a JPEG), rotated by EXIF.
 //   node bench/variants_sharp.mjs QUALITY EFFORT VARIANT_EFFORT FILE...
 // The set: full-size WebP, 128×128 cover thumbnail, the widths narrower than the image, and the
-// 100×100 RGBA pixels a ThumbHash is computed from (the hash's own arithmetic, ~1 ms, is left out:
+// 50×50 RGBA pixels (as the worker) a ThumbHash is computed from (the hash's own arithmetic, ~1 ms, is left out:
 // no maintained ThumbHash package is installed here). `--full` as the first argument: full WebP only.
 import { mkdtempSync, readdirSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -34,7 +34,7 @@ for (const file of files) {
       await sharp(file).rotate().resize({ width }).webp(small).toFile(join(out, `w${width}.webp`));
     }
     await sharp(file).rotate().resize(128, 128, { fit: "cover" }).webp(small).toFile(join(out, "thumbnail.webp"));
-    await sharp(file).rotate().resize(100, 100, { fit: "inside" }).ensureAlpha().raw().toBuffer();
+    await sharp(file).rotate().resize(50, 50, { fit: "inside" }).ensureAlpha().raw().toBuffer();
   }
   seconds.push((performance.now() - begin) / 1000);
   const used = process.cpuUsage(beginCpu);
