@@ -52,6 +52,9 @@ class ParkedQueue(JobQueue):
     async def is_waiting(self, image: Image) -> bool:
         return True
 
+    async def jobs_waiting(self) -> bool:
+        return True  # so the backfill never queues anything either
+
 
 @dataclass
 class QuotaStack:

@@ -20,7 +20,7 @@ import pyvips
 
 from pixelflow.outputs import FORMATS, OutputResult, OutputSpec
 from svc_worker.colour import to_srgb
-from svc_worker.fit import WEBP_MAX_SIDE, Fitted, fit_within
+from svc_worker.fit import WEBP_MAX_SIDE, Fitted, fit_within, fitted_size
 from svc_worker.source import BrokenImage, Source, reason
 
 
@@ -72,11 +72,17 @@ def render(source: Source, spec: OutputSpec, target: Path) -> Rendered:
     return _render(source, spec, target)[0]
 
 
-def _render(source: Source, spec: OutputSpec, target: Path) -> tuple[Rendered, Fitted]:
+def _bounds(spec: OutputSpec) -> tuple[int, int]:
+    max_side = _encoder(spec).max_side
+    return min(spec.max_width or max_side, max_side), min(spec.max_height or max_side, max_side)
+
+
+def _render(
+    source: Source, spec: OutputSpec, target: Path, size: tuple[int, int] | None = None
+) -> tuple[Rendered, Fitted]:
     encoder = _encoder(spec)
     try:
-        max_width = min(spec.max_width or encoder.max_side, encoder.max_side)
-        max_height = min(spec.max_height or encoder.max_side, encoder.max_side)
+        max_width, max_height = _bounds(spec)
         if spec.crop:
             fitted = cover(source, max_width=max_width, max_height=max_height)
         else:
@@ -86,6 +92,7 @@ def _render(source: Source, spec: OutputSpec, target: Path) -> tuple[Rendered, F
                 frames=source.frames,
                 max_width=max_width,
                 max_height=max_height,
+                size=size,
             )
         encoder.save(fitted.image, target, spec)
     except pyvips.Error as exc:
@@ -159,9 +166,13 @@ def render_all(source: Source, specs: Sequence[OutputSpec], directory: Path) -> 
     rendered = {spec.name: render(shared, spec, target_path(directory, spec)) for spec in chosen if not _steps(spec)}
     # The responsive widths step down, each from the one above it (kept in memory): a 320-pixel image
     # shrunk from the 640 one reads a 16th of the pixels it would from the full-size decode.
+    # Sizes are planned from the full image, so that stepping adds no rounding of its own.
+    full = (shared.image.width, shared.page_height)
     step = shared
     for spec in sorted(filter(_steps, chosen), key=lambda spec: -spec.max_width):
-        rendered[spec.name], fitted = _render(step, spec, target_path(directory, spec))
+        max_width, max_height = _bounds(spec)
+        size = fitted_size(*full, max_width=max_width, max_height=max_height)
+        rendered[spec.name], fitted = _render(step, spec, target_path(directory, spec), size)
         try:
             step = replace(step, image=fitted.image.copy_memory(), page_height=fitted.page_height)
         except pyvips.Error as exc:
