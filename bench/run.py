@@ -8,11 +8,14 @@
 4. API under load: fixed-rate GETs from a separate process.
 5. Hostile clients (bench.hostile): the edge's memory under a 200 MiB non-upload body, its CPU per
    hostile upload, and the latency of `/` and an API read while hostile uploads arrive.
+6. Variants (bench.variants): the whole variant set per image against the full WebP alone, a decode
+   per variant, Pillow and sharp; upload → first thumbnail event against upload → done.
+   `python -m bench.run variants` runs this part alone.
 
 Settings: BENCH_IMAGES (a folder of JPEGs; default bench/corpus), BENCH_ROUNDS (3), BENCH_USERS (8),
 BENCH_RATE (200 requests/s), BENCH_LOAD_SECONDS (30), BENCH_UPLOAD_MIB (200), BENCH_HOSTILE_MIB (8),
 BENCH_HOSTILE_SECONDS (10), BENCH_HOSTILE_RATE (50 requests/s), BENCH_EXPORT_IMAGES (200: the export's
-memory, bench/export.py).
+memory, bench/export.py), BENCH_VARIANT_ROUNDS (2).
 """
 
 from __future__ import annotations
@@ -38,6 +41,7 @@ from bench.meters import CpuMeter, RssSampler
 from bench.report import report
 from bench.steal import StealMeter
 from bench.system import ROOT, System
+from bench.variants import part_first_thumbnail, part_variants, report_variants
 
 BENCH = ROOT / "bench"
 RESULTS = BENCH / "results"
@@ -193,7 +197,35 @@ def part_load(system: System, token: str, image_id: str, rate: int, seconds: int
     return results
 
 
+def main_variants() -> None:
+    """Part 6 alone."""
+    files = corpus()
+    print("6/6 variants", flush=True)
+    with StealMeter() as stolen:
+        results = part_variants(files, setting("BENCH_VARIANT_ROUNDS", 2), None)
+    results["cpu_stolen_percent"] = stolen.percent
+    print("\n".join(report_variants(results)), flush=True)  # the sets, should the system not start
+    system = System(max_upload_bytes=64 * MIB)
+    system.start()
+    try:
+        results["first_thumbnail"] = asyncio.run(part_first_thumbnail(system, files))
+    finally:
+        system.stop()
+    print("\n".join(report_variants(results)))
+    _save(results, "variants")
+
+
+def _save(results: dict[str, Any], name: str) -> None:
+    RESULTS.mkdir(exist_ok=True)
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    (RESULTS / f"{name}-{stamp}.json").write_text(json.dumps(results, indent=2))
+    print(f"\nresults: bench/results/{name}-{stamp}.json")
+
+
 def main() -> None:
+    if sys.argv[1:] == ["variants"]:
+        main_variants()
+        return
     files = corpus()
     rounds = setting("BENCH_ROUNDS", 3)
     megapixels = 0.0
@@ -203,13 +235,13 @@ def main() -> None:
         header = pyvips.Image.new_from_file(str(path))
         megapixels += header.width * header.height / 1e6
     results: dict[str, Any] = {"images": len(files), "megapixels": megapixels, "rounds": rounds}
-    print("1/5 conversion, library against library", flush=True)
+    print("1/6 conversion, library against library", flush=True)
     with StealMeter() as stolen:
         results["conversion"] = part_conversion(files, rounds)
     steal = {"conversion": stolen.percent}
     upload_mib = setting("BENCH_UPLOAD_MIB", 200)
     system = System(max_upload_bytes=(upload_mib + 16) * MIB)
-    print("2/5 end to end (starting the system)", flush=True)
+    print("2/6 end to end (starting the system)", flush=True)
     # Measured again next to part 2: this machine's speed drifts over the minutes part 1 takes.
     results["conversion"]["raw_before_end_to_end"] = raw_limit(files)
     system.start()
@@ -218,26 +250,25 @@ def main() -> None:
             results["end_to_end"] = asyncio.run(part_end_to_end(system, files, setting("BENCH_USERS", 8)))
         steal["end_to_end"] = stolen.percent
         token, image_id = results["end_to_end"].pop("token"), results["end_to_end"].pop("image_id")
-        print("3/5 streaming memory", flush=True)
+        print("3/6 streaming memory", flush=True)
         results["streaming_memory"] = asyncio.run(part_streaming_memory(system, token, files[0], upload_mib))
-        print("4/5 API under load", flush=True)
+        print("4/6 API under load", flush=True)
         rate, seconds = setting("BENCH_RATE", 200), setting("BENCH_LOAD_SECONDS", 30)
         with StealMeter() as stolen:
             results["load"] = part_load(system, token, image_id, rate, seconds)
         steal["load"] = stolen.percent
-        print("5/5 hostile clients", flush=True)
+        print("5/6 hostile clients", flush=True)
         results["hostile"] = asyncio.run(part_hostile(system, token))
+        print("6/6 variants", flush=True)
+        results["variants"] = part_variants(files, setting("BENCH_VARIANT_ROUNDS", 2), system)
         print("and the export's memory", flush=True)
         results["export"] = asyncio.run(part_export(system, files[0], setting("BENCH_EXPORT_IMAGES", 200)))
         results["cpu_stolen_percent"] = steal
     finally:
         system.stop()
-    text = report(results)
+    text = "\n".join([report(results), *report_variants(results["variants"])])
     print("\n" + text)
-    RESULTS.mkdir(exist_ok=True)
-    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-    (RESULTS / f"bench-{stamp}.json").write_text(json.dumps(results, indent=2))
-    print(f"\nresults: bench/results/bench-{stamp}.json")
+    _save(results, "bench")
 
 
 if __name__ == "__main__":

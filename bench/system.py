@@ -31,7 +31,7 @@ class System:
     max_upload_bytes: int
     tag: str = field(default_factory=lambda: f"bench{os.getpid()}")
     # On a busy shared host the services can take longer than this to answer /readyz.
-    ready_seconds: float = 60
+    ready_seconds: float = 180  # services start slowly on a loaded, shared machine
     processes: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -54,6 +54,8 @@ class System:
             "PIXELFLOW_IMAGES_DATABASE_URL": self.images_db,
             "PIXELFLOW_IMAGES_AUTH_ADDRESS": f"127.0.0.1:{self.ports['auth']}",
             "PIXELFLOW_IMAGES_QUEUE_NAME": self.tag,
+            # svc_images publishes `image.updated` on the edge's channel: the same prefix.
+            "PIXELFLOW_IMAGES_REDIS_PREFIX": self.tag,
             "PIXELFLOW_IMAGES_S3_ENDPOINT": s3,
             "PIXELFLOW_IMAGES_MAX_UPLOAD_BYTES": str(self.max_upload_bytes),
             "PIXELFLOW_WORKER_QUEUE_NAME": self.tag,

@@ -154,6 +154,7 @@ async def test_the_image_routes_document_one_image_schema(edge_with_web_app: str
             *("id", "original_name", "status", "content_type", "width", "height", "size_bytes"),
             *("optimized_size_bytes", "uploaded_at", "processed_at", "error", "optimized_url", "downscaled"),
             *("options", "optimized_content_type", "optimized_format"),
+            *("placeholder", "original_has_location", "variants"),
         }
     )
     assert image["properties"]["status"]["enum"] == ["queued", "processing", "done", "failed"]

@@ -183,11 +183,11 @@ def test_an_output_over_the_pixel_limit_with_its_frames_fails_in_the_worker(tmp_
     source = tmp_path / "animated.gif"
     source.write_bytes(animated_gif(3))  # 3 frames of 24×16 = 1152 pixels
     fits = OutputSpec(name="optimized", format="webp", quality=80, effort=0, max_width=30, enlarge=True)
-    [rendered] = convert(source, [fits], tmp_path, max_pixels=2000)  # 30×20×3 = 1800
+    [rendered] = convert(source, [fits], tmp_path, max_pixels=2000).rendered  # 30×20×3 = 1800
     assert (rendered.width, rendered.height, rendered.frames) == (30, 20, 3)
     (tmp_path / "more").mkdir()
     with pytest.raises(BrokenImage, match="3,240 pixels with its frames"):  # 40×27×3
         convert(source, [replace(fits, max_width=40)], tmp_path / "more", max_pixels=2000)
     # A still format writes the first frame only: the same size fits.
-    [still] = convert(source, [replace(fits, max_width=40, format="png")], tmp_path / "more", max_pixels=2000)
+    [still] = convert(source, [replace(fits, max_width=40, format="png")], tmp_path / "more", max_pixels=2000).rendered
     assert (still.width, still.height, still.frames) == (40, 27, 1)

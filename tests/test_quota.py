@@ -52,6 +52,9 @@ class ParkedQueue(JobQueue):
     async def is_waiting(self, image: Image) -> bool:
         return True
 
+    async def jobs_waiting(self) -> bool:
+        return True  # so the backfill never queues anything either
+
 
 @dataclass
 class QuotaStack:
@@ -260,7 +263,7 @@ async def test_usage_needs_a_token(stack: QuotaStack) -> None:
 
 
 @pytest.mark.usefixtures("worker")
-async def test_usage_counts_the_original_and_its_optimized_result(
+async def test_usage_counts_the_original_and_its_results(
     http: httpx.AsyncClient, owner: dict[str, Any], listener: Listener, images_settings: ImagesSettings
 ) -> None:
     original = ORIENTED_JPEG.read_bytes()
@@ -268,9 +271,11 @@ async def test_usage_counts_the_original_and_its_optimized_result(
     assert response.status_code == 201, response.text
     done = await listener.wait_for(response.json()["id"], "done")
     assert done["optimized_size_bytes"] > 0
+    # The optimized WebP and every variant (the thumbnail, w320: the image is 480 wide).
+    assert [v["name"] for v in done["variants"]] == ["thumbnail", "w320", "optimized"]
     usage = await http.get("/api/usage", headers=bearer(owner))
     assert usage.json() == {
-        "used_bytes": len(original) + done["optimized_size_bytes"],
+        "used_bytes": len(original) + sum(variant["size_bytes"] for variant in done["variants"]),
         "quota_bytes": images_settings.quota_bytes,
     }
 

@@ -41,6 +41,12 @@ class OutputSpec:
     # How the image meets the box (pixelflow.options.FITS), and whether it may grow to it.
     fit: str = "inside"
     enlarge: bool = False
+    # Cover-crop (centred) to exactly max_width × max_height instead of fitting within them.
+    crop: bool = False
+    # Skipped, with no result, unless the upright image is wider than max_width (responsive widths).
+    only_if_narrower: bool = False
+    # Rendered first and reported before the others (the thumbnail: progressive results).
+    early: bool = False
 
 
 @dataclass(frozen=True)
@@ -66,6 +72,9 @@ def spec_message(spec: OutputSpec, *, key: str) -> images_pb2.OutputSpec:
         key=key,
         fit=spec.fit,
         enlarge=spec.enlarge,
+        crop=spec.crop,
+        only_if_narrower=spec.only_if_narrower,
+        early=spec.early,
     )
 
 
@@ -80,6 +89,9 @@ def spec_from_message(message: images_pb2.OutputSpec) -> OutputSpec:
         # A svc_images older than options sends no fit: its one spec fits inside.
         fit=message.fit or "inside",
         enlarge=message.enlarge,
+        crop=message.crop,
+        only_if_narrower=message.only_if_narrower,
+        early=message.early,
     )
 
 

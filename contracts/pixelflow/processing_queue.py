@@ -6,6 +6,8 @@ from dataclasses import dataclass
 
 QUEUE_NAME = "pixelflow-images"
 PROCESS_IMAGE = "process_image"
+# Gives a done image the outputs it lacks (images converted before those outputs existed).
+BACKFILL_IMAGE = "backfill_image"
 
 
 @dataclass(frozen=True)
@@ -30,3 +32,8 @@ def process_image_key(image_id: str, generation: int) -> str:
 def process_image_kwargs(image_id: str) -> dict[str, str]:
     # Not `key` or `id`: SAQ takes keyword arguments named like job fields as job options.
     return {"image_id": image_id}
+
+
+def backfill_image_key(image_id: str) -> str:
+    """SAQ's dedupe key of an image's backfill job: one at a time per image."""
+    return f"backfill:{image_id}"

@@ -68,6 +68,31 @@ class PublicOptions(BaseModel):
         return cls(**options_from_message(options).as_dict())
 
 
+class PublicVariant(BaseModel):
+    """One stored rendition of the image: `thumbnail`, `w320` … `w2048` (widths narrower than the
+    image only), `optimized` (full size)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    name: str
+    width: int
+    height: int
+    format: str
+    size_bytes: int
+    url: str
+
+    @classmethod
+    def from_message(cls, image_id: str, variant: images_pb2.Variant) -> PublicVariant:
+        return cls(
+            name=variant.name,
+            width=variant.width,
+            height=variant.height,
+            format=variant.content_type.removeprefix("image/"),
+            size_bytes=variant.size_bytes,
+            url=f"/api/images/{image_id}/variants/{variant.name}",
+        )
+
+
 class PublicImage(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
@@ -90,6 +115,15 @@ class PublicImage(BaseModel):
     options: PublicOptions | None = Field(description="what it was converted with (null: before options, the defaults)")
     optimized_content_type: str | None = Field(description="the type of the optimized result, once done")
     optimized_format: str | None = Field(description="its format (webp, avif, jpeg, png), once done")
+    placeholder: str | None = Field(
+        description="ThumbHash (base64) to paint before any variant has loaded; null until known"
+    )
+    original_has_location: bool = Field(
+        description="the original, as uploaded, holds a GPS position in its metadata (no variant does)"
+    )
+    variants: list[PublicVariant] = Field(
+        description="smallest first; all once done, the thumbnail alone while processing, none otherwise"
+    )
 
     @classmethod
     def from_message(cls, image: images_pb2.Image) -> PublicImage:
@@ -113,6 +147,9 @@ class PublicImage(BaseModel):
             options=PublicOptions.from_message(image.options) if image.HasField("options") else None,
             optimized_content_type=image.optimized_content_type or None,
             optimized_format=FORMAT_OF_TYPE.get(image.optimized_content_type),
+            placeholder=image.placeholder or None,
+            original_has_location=image.original_has_location,
+            variants=[PublicVariant.from_message(image.id, variant) for variant in image.variants],
         )
 
 

@@ -20,7 +20,7 @@ from pixelflow.runtime.tracing import client_interceptors
 from pixelflow.tokens import Caller, TokenVerifier, credential_matches, remote_key_loader
 from svc_images import quota, uploads
 from svc_images.events import Events
-from svc_images.outputs import default_specs
+from svc_images.outputs import default_specs, variant_specs
 from svc_images.queue import Jobs
 from svc_images.settings import ImagesSettings
 
@@ -88,4 +88,18 @@ class ImagesBase(Service):
     @property
     def output_specs(self) -> tuple[OutputSpec, ...]:
         """What every image is rendered as."""
+        return self.optimized_specs + self.variant_specs
+
+    @property
+    def optimized_specs(self) -> tuple[OutputSpec, ...]:
         return default_specs(webp_quality=self.settings.webp_quality, webp_effort=self.settings.webp_effort)
+
+    @property
+    def variant_specs(self) -> tuple[OutputSpec, ...]:
+        """The thumbnail and the responsive widths (also what a backfill gives older images)."""
+        return variant_specs(
+            widths=self.settings.variant_widths,
+            thumbnail_size=self.settings.thumbnail_size,
+            webp_quality=self.settings.webp_quality,
+            webp_effort=self.settings.variant_webp_effort,
+        )

@@ -12,7 +12,7 @@ from svc_images.downloads import Download
 from svc_images.links import Link
 from svc_images.models import Status
 from svc_images.outputs import OPTIMIZED
-from svc_images.processing import Ticket
+from svc_images.processing import Report, Ticket
 from svc_images.records import ImageRecord
 
 _STATUS = {
@@ -43,6 +43,27 @@ def image_message(image: ImageRecord) -> images_pb2.Image:
         downscaled=optimized is not None and 0 < optimized.width * optimized.height < image.width * image.height,
         options=options_message(image.options) if image.options is not None else None,
         optimized_content_type=optimized.content_type if optimized else "",
+        variants=[variant_message(output) for output in visible_variants(image)],
+        placeholder=image.placeholder or "",
+        original_has_location=image.original_has_location,
+    )
+
+
+def visible_variants(image: ImageRecord) -> list[OutputResult]:
+    """Every stored output of a done image; while it is processing, the early ones already stored
+    (the thumbnail); none before or after a failure. Smallest first (the order of a srcset)."""
+    if image.status not in (Status.DONE, Status.PROCESSING):
+        return []
+    return sorted(image.outputs, key=lambda output: (output.width * output.height, output.name))
+
+
+def variant_message(output: OutputResult) -> images_pb2.Variant:
+    return images_pb2.Variant(
+        name=output.name,
+        content_type=output.content_type,
+        width=output.width,
+        height=output.height,
+        size_bytes=output.size_bytes,
     )
 
 
@@ -54,6 +75,22 @@ def ticket_message(ticket: Ticket) -> images_pb2.ProcessingTicket:
         optimized_key=optimized,
         should_process=ticket.should_process,
         outputs=[spec_message(output.spec, key=output.key) for output in ticket.outputs],
+    )
+
+
+def processing_report(request: images_pb2.CompleteProcessingRequest) -> Report:
+    return Report(
+        results=rendered_outputs(request),
+        placeholder=request.placeholder,
+        original_has_location=request.original_has_location,
+    )
+
+
+def preview_report(request: images_pb2.ReportPreviewRequest) -> Report:
+    return Report(
+        results=[result_of(result) for result in request.results],
+        placeholder=request.placeholder,
+        original_has_location=request.original_has_location,
     )
 
 

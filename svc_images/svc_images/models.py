@@ -36,6 +36,11 @@ class Image(Model):
     # converted with the defaults. An image made by `Convert` shares `original_key` with the one it
     # came from: the object may be removed only once no row names it.
     options: dict[str, Any] | None = fields.JSONField(null=True)  # type: ignore[assignment]
+    # ThumbHash (base64) of the image; NULL: not made yet (a done one is then backfilled); "": its
+    # backfill failed, not to be tried again.
+    placeholder: str | None = fields.CharField(max_length=128, null=True)  # type: ignore[assignment]
+    # The original's metadata holds a GPS position (no variant does).
+    original_has_location = fields.BooleanField(default=False)
 
     class Meta:
         table = "images"

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from tortoise import BaseDBAsyncClient
 from tortoise.transactions import in_transaction
 
 from pixelflow.errors import InvalidArgument, NotFound
@@ -46,48 +47,89 @@ async def start_processing(*, image_id: str, specs: tuple[OutputSpec, ...]) -> T
     return Ticket(image=await load_record(await find_image(image_id=image_id)), should_process=True, outputs=outputs)
 
 
-async def complete_processing(
-    *, image_id: str, results: Sequence[OutputResult], specs: tuple[OutputSpec, ...]
-) -> ImageRecord | None:
+@dataclass(frozen=True)
+class Report:
+    """What the worker says it made: the results, the placeholder and the original's location flag."""
+
+    results: Sequence[OutputResult]
+    placeholder: str = ""
+    original_has_location: bool = False
+
+
+async def complete_processing(*, image_id: str, report: Report, specs: tuple[OutputSpec, ...]) -> ImageRecord | None:
     """Stores the results and marks the image done, in one transaction; a repeated report is a no-op.
 
+    Every planned output must be reported but the responsive widths the image is too narrow for: a
+    set missing one is refused (the worker fails the job instead). A worker of a release before the
+    variants reports no placeholder and only `optimized`: accepted, and the backfill adds the rest.
+
     None when the image was deleted meanwhile: the results just written are queued for removal, and
-    the worker's job ends without error."""
+    the worker's job ends without error.
+    """
     try:
         image = await find_image(image_id=image_id)
     except NotFound:
-        await queue_objects(result.key for result in results)
+        await queue_objects(result.key for result in report.results)
         return None
+    # Checked first, whatever the status: a valid report stays valid when it is repeated.
+    planned = planned_keys(image, specs)
+    check_results(report.results, planned)
+    required = {spec.name for spec in specs if not spec.only_if_narrower}
+    missing = sorted(required - {result.name for result in report.results})
+    if report.placeholder and missing:
+        raise InvalidArgument(f"outputs {missing} are missing from the results")
     if image.status is Status.DONE:
         return await load_record(image)
-    specs = with_options(specs, stored(image.options))
-    planned = {output.spec.name: output.key for output in plan(owner_id=image.user_id, image_id=image.id, specs=specs)}
-    unknown = sorted({result.name for result in results} - planned.keys())
-    if unknown or not results:
-        raise InvalidArgument(f"results must name the planned outputs {sorted(planned)}, not {unknown}")
     async with in_transaction() as connection:
         # Locked against a deletion: it either waits for these rows or has removed the image first.
         if not await Image.filter(id=image.id).using_db(connection).select_for_update().exists():
             await queue_objects([key for key in planned.values()], connection=connection)
             return None
         await ImageOutput.filter(image_id=image.id).using_db(connection).delete()
-        for result in results:
-            await ImageOutput.create(
-                image_id=image.id,
-                name=result.name,
-                # A worker of the release before `results` wrote to the planned key and names none.
-                key=result.key or planned[result.name],
-                content_type=result.content_type,
-                width=result.width,
-                height=result.height,
-                size_bytes=result.size_bytes,
-                using_db=connection,
-            )
+        await store_results(image, report.results, planned, connection)
         image.status = Status.DONE
         image.error = None
         image.processed_at = datetime.now(UTC)
+        image.placeholder = report.placeholder or None
+        image.original_has_location = report.original_has_location
         await image.save(using_db=connection)
     return await load_record(image)
+
+
+def planned_keys(image: Image, specs: tuple[OutputSpec, ...]) -> dict[str, str]:
+    """Each output's key, with the image's own options applied (they decide the optimized format)."""
+    specs = with_options(specs, stored(image.options))
+    return {output.spec.name: output.key for output in plan(owner_id=image.user_id, image_id=image.id, specs=specs)}
+
+
+def check_results(results: Sequence[OutputResult], planned: dict[str, str]) -> None:
+    unknown = sorted({result.name for result in results} - planned.keys())
+    if unknown or not results:
+        raise InvalidArgument(f"results must name the planned outputs {sorted(planned)}, not {unknown}")
+
+
+async def store_results(
+    image: Image, results: Sequence[OutputResult], planned: dict[str, str], connection: BaseDBAsyncClient
+) -> None:
+    """Rows for `results`, replacing any of the same names (inside the caller's transaction)."""
+    names = [result.name for result in results]
+    await ImageOutput.filter(image_id=image.id, name__in=names).using_db(connection).delete()
+    for result in results:
+        await ImageOutput.create(
+            image_id=image.id,
+            name=result.name,
+            # A worker of the release before `results` wrote to the planned key and names none.
+            key=result.key or planned[result.name],
+            content_type=result.content_type,
+            width=result.width,
+            height=result.height,
+            size_bytes=result.size_bytes,
+            using_db=connection,
+        )
+
+
+async def current(*, image_id: str) -> ImageRecord:
+    return await load_record(await find_image(image_id=image_id))
 
 
 async def fail_processing(*, image_id: str, error: str) -> ImageRecord | None:

@@ -9,7 +9,14 @@ from saq import Queue
 from saq.job import Status
 from saq.queue.redis import RedisQueue
 
-from pixelflow.processing_queue import PROCESS_IMAGE, JobPolicy, process_image_key, process_image_kwargs
+from pixelflow.processing_queue import (
+    BACKFILL_IMAGE,
+    PROCESS_IMAGE,
+    JobPolicy,
+    backfill_image_key,
+    process_image_key,
+    process_image_kwargs,
+)
 from pixelflow.runtime import Dependency, Service
 from pixelflow.runtime.tracing import current_carrier
 from svc_images.metrics import Backlog
@@ -17,6 +24,8 @@ from svc_images.models import Image
 from svc_images.settings import ImagesSettings
 
 log = logging.getLogger(__name__)
+
+BACKFILL_JOB_TTL_SECONDS = 60
 
 
 class JobQueue:
@@ -42,6 +51,32 @@ class JobQueue:
             log.warning("could not enqueue image %s; the reconciler will", image.id, exc_info=True)
             return False
         return job is not None
+
+    async def enqueue_backfill(self, image: Image) -> bool:
+        """Enqueues a done image's backfill; False when one is still known to SAQ, or Redis is down."""
+        try:
+            job = await self.queue.enqueue(
+                BACKFILL_IMAGE,
+                key=backfill_image_key(str(image.id)),
+                timeout=self.policy.timeout_seconds,
+                retries=self.policy.attempts,
+                retry_delay=self.policy.retry_delay_seconds,
+                retry_backoff=self.policy.retry_backoff_max_seconds,
+                # Forgotten soon after it ends, so that an image whose job was lost is tried again.
+                ttl=BACKFILL_JOB_TTL_SECONDS,
+                **process_image_kwargs(str(image.id)),
+            )
+        except (RedisError, OSError):
+            log.warning("could not enqueue the backfill of image %s", image.id, exc_info=True)
+            return False
+        return job is not None
+
+    async def jobs_waiting(self) -> bool:
+        """True while any job waits to be taken (or Redis cannot say)."""
+        try:
+            return await self.queue.count("queued") > 0
+        except (RedisError, OSError):
+            return True
 
     async def is_waiting(self, image: Image) -> bool:
         """True while the image's current job is still queued or running in Redis: a backlog, not a

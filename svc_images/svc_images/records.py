@@ -32,6 +32,9 @@ class ImageRecord:
     outputs: tuple[OutputResult, ...] = ()
     # What it was converted with (pixelflow.options); None: from before options, the defaults.
     options: ProcessingOptions | None = None
+    # ThumbHash (base64); None until made (or when its backfill failed).
+    placeholder: str | None = None
+    original_has_location: bool = False
 
     def output(self, name: str) -> OutputResult | None:
         return next((output for output in self.outputs if output.name == name), None)
@@ -57,6 +60,8 @@ def image_record(image: Image, outputs: Sequence[ImageOutput] = ()) -> ImageReco
         processed_at=image.processed_at,
         outputs=tuple(result_of(row) for row in sorted(outputs, key=lambda row: row.name)),
         options=stored(image.options),
+        placeholder=image.placeholder or None,
+        original_has_location=image.original_has_location,
     )
 
 

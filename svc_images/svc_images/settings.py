@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import SettingsConfigDict
 
 from pixelflow.media.processing_settings import ProcessingSettings
@@ -59,6 +59,23 @@ class ImagesSettings(GrpcServerSettings, S3Settings, SessionStoreSettings, Proce
     webp_effort: int = Field(
         4, ge=0, le=6, description="WebP encoder effort (libwebp method) of the `optimized` output: speed vs size"
     )
+    variant_widths: list[int] = Field(
+        [320, 640, 1280, 2048],
+        description="widths of the responsive WebP variants (JSON list); each made only for images wider than it",
+    )
+    variant_webp_effort: int = Field(
+        2,
+        ge=0,
+        le=6,
+        description="WebP encoder effort of the thumbnail and widths (2: half the time of 4 for ~4% more bytes)",
+    )
+    thumbnail_size: int = Field(128, ge=16, le=1024, description="side of the square WebP thumbnail (centre crop)")
+    backfill_interval_seconds: float = Field(
+        10.0, gt=0, description="how often done images lacking variants are looked for (the backfill)"
+    )
+    backfill_batch: int = Field(
+        4, ge=0, description="most backfill jobs queued at once, only while no conversion waits (0: no backfill)"
+    )
     quota_bytes: int = Field(
         1_000_000_000, ge=1, description="storage quota per account: its originals and results, in S3 bytes"
     )
@@ -87,6 +104,13 @@ class ImagesSettings(GrpcServerSettings, S3Settings, SessionStoreSettings, Proce
     )
     deletion_batch_size: int = Field(100, ge=1, description="images deleted, or objects swept, per transaction")
     export_page_size: int = Field(100, ge=1, le=1000, description="image rows read per query while exporting")
+
+    @field_validator("variant_widths")
+    @classmethod
+    def _widths(cls, widths: list[int]) -> list[int]:
+        if any(not 16 <= width <= 16383 for width in widths) or len(set(widths)) != len(widths):
+            raise ValueError("variant widths must be distinct, from 16 to 16383 pixels")
+        return sorted(widths)
 
     @property
     def cursor_key(self) -> bytes:

@@ -27,17 +27,15 @@ def fit_within(
     frames: int,
     max_width: int = WEBP_MAX_SIDE,
     max_height: int = WEBP_MAX_SIDE,
+    size: tuple[int, int] | None = None,
 ) -> Fitted:
     """`image` holds `frames` frames of `page_height` rows stacked vertically; each frame is scaled
-    down (never up) to fit `max_width` × `max_height`, keeping its aspect ratio."""
+    down (never up) to fit `max_width` × `max_height`, keeping its aspect ratio; to exactly `size`
+    when given (a size planned from a larger image that `image` was already shrunk from)."""
     width = image.width
-    if width <= max_width and page_height <= max_height:
+    new_width, new_page = size or fitted_size(width, page_height, max_width=max_width, max_height=max_height)
+    if (new_width, new_page) == (width, page_height):
         return Fitted(image=image, width=width, page_height=page_height, downscaled=False)
-    # The limiting side becomes exactly its bound; the other keeps the ratio, at least one pixel.
-    if max_width * page_height <= max_height * width:
-        new_width, new_page = max_width, max(1, round(page_height * max_width / width))
-    else:
-        new_width, new_page = max(1, round(width * max_height / page_height)), max_height
     scaled = image.resize(new_width / width, vscale=new_page / page_height)
     if scaled.width != new_width or scaled.height != new_page * frames:
         # resize rounds on its own: crop or pad by the stray row or column it may add or drop.
@@ -46,3 +44,13 @@ def fit_within(
         scaled = scaled.copy()
         scaled.set_type(pyvips.GValue.gint_type, "page-height", new_page)
     return Fitted(image=scaled, width=new_width, page_height=new_page, downscaled=True)
+
+
+def fitted_size(width: int, page_height: int, *, max_width: int, max_height: int) -> tuple[int, int]:
+    """A frame's size once scaled down (never up) to fit the bounds, keeping its aspect ratio."""
+    if width <= max_width and page_height <= max_height:
+        return width, page_height
+    # The limiting side becomes exactly its bound; the other keeps the ratio, at least one pixel.
+    if max_width * page_height <= max_height * width:
+        return max_width, max(1, round(page_height * max_width / width))
+    return max(1, round(width * max_height / page_height)), max_height

@@ -5,7 +5,7 @@ libvips cannot decode, are decoded here, once the header has passed the limit.""
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pyvips
@@ -31,6 +31,10 @@ class Source:
     frames: int
     # One frame's height: `image` stacks the frames vertically.
     page_height: int
+    # The original's metadata holds a GPS position (its EXIF GPS IFD); no output keeps it.
+    has_location: bool = False
+    # `image` is already decoded into memory: it can be read again and again.
+    decoded: bool = False
 
 
 def reason(exc: pyvips.Error) -> str:
@@ -54,15 +58,28 @@ def open_source(path: Path, *, max_pixels: int) -> Source:
         # Opened without `n`, the header holds one frame: its height is the page height.
         if header.width * header.height * frames > max_pixels:
             raise BrokenImage(f"image is over the limit of {max_pixels:,} pixels")
+        located = has_location(header)
         if loader == "heifload" and header.get_typeof("heif-compression") and header.get("heif-compression") == "hevc":
-            return _decoded(decode_heic, path, loader=loader, frames=1)
+            return replace(_decoded(decode_heic, path, loader=loader, frames=1), has_location=located)
         if frames > 1 and loader == "pngload":
-            return _decoded(decode_apng, path, loader=loader, frames=frames)
+            return replace(_decoded(decode_apng, path, loader=loader, frames=frames), has_location=located)
         image = pyvips.Image.new_from_file(str(path), **_load_options(loader, animated=animated))
     except pyvips.Error as exc:
         raise BrokenImage(reason(exc)) from exc
     page_height = int(image.get("page-height")) if animated else image.height
-    return Source(image=image, loader=loader, frames=frames, page_height=page_height)
+    return Source(image=image, loader=loader, frames=frames, page_height=page_height, has_location=located)
+
+
+# libvips names the EXIF GPS IFD's tags `exif-ifd3-*`; a position needs a latitude or a longitude.
+_GPS_FIELDS = ("exif-ifd3-GPSLatitude", "exif-ifd3-GPSLongitude")
+
+
+def has_location(header: pyvips.Image) -> bool:
+    """The image's metadata holds a GPS position (read from the header: no pixel decoded)."""
+    if any(header.get_typeof(field) for field in _GPS_FIELDS):
+        return True
+    # Photo editors may carry the position in XMP only (exif:GPSLatitude).
+    return bool(header.get_typeof("xmp-data")) and b"GPSLatitude" in bytes(header.get("xmp-data"))
 
 
 def _load_options(loader: str, *, animated: bool) -> dict[str, object]:
@@ -88,4 +105,4 @@ def _decoded(decode: Callable[[Path], pyvips.Image], path: Path, *, loader: str,
         image = decode(path)
     except (HeicError, ApngError) as exc:
         raise BrokenImage(one_line(str(exc))) from exc
-    return Source(image=image, loader=loader, frames=frames, page_height=image.height // frames)
+    return Source(image=image, loader=loader, frames=frames, page_height=image.height // frames, decoded=True)

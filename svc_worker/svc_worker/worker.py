@@ -5,11 +5,11 @@ from __future__ import annotations
 from saq import Queue, Worker
 from saq.types import PartialTimersDict
 
-from pixelflow.processing_queue import PROCESS_IMAGE
+from pixelflow.processing_queue import BACKFILL_IMAGE, PROCESS_IMAGE
 from svc_worker.context import JobContext, WorkerContext
 from svc_worker.metrics import after_job, before_job
 from svc_worker.settings import WorkerSettings
-from svc_worker.tasks import process_image
+from svc_worker.tasks import backfill_image, process_image
 from svc_worker.tracing import end_job_span, start_job_span
 
 
@@ -23,10 +23,10 @@ def build_worker(settings: WorkerSettings) -> Worker[JobContext]:
             await context.close()
 
     queue = Queue.from_url(settings.redis_url, name=settings.queue_name)
-    assert process_image.__name__ == PROCESS_IMAGE
+    assert (process_image.__name__, backfill_image.__name__) == (PROCESS_IMAGE, BACKFILL_IMAGE)
     return Worker(
         queue,
-        functions=[process_image],
+        functions=[process_image, backfill_image],
         concurrency=settings.concurrency,
         startup=startup,
         shutdown=shutdown,

@@ -30,7 +30,7 @@ def convert(tmp_path: Path, data: bytes, *, max_pixels: int = 100_000_000, effor
     source = tmp_path / "original"
     source.write_bytes(data)
     spec = OutputSpec(name="optimized", format="webp", quality=80, effort=effort)
-    [converted] = convert_file(source, [spec], tmp_path, max_pixels=max_pixels)
+    [converted] = convert_file(source, [spec], tmp_path, max_pixels=max_pixels).rendered
     webp = converted.path.read_bytes()
     image = pyvips.Image.new_from_buffer(webp, "", n=-1)
     assert [f for f in METADATA_FIELDS if image.get_typeof(f)] == []

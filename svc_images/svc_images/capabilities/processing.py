@@ -7,9 +7,10 @@ from datetime import timedelta
 
 from pixelflow.images.v1 import images_pb2
 from pixelflow.runtime import AuthKind, Call, rpc, timer
-from svc_images import processing
+from svc_images import processing, variants
 from svc_images.dependencies import ImagesBase
-from svc_images.messages import image_message, rendered_outputs, ticket_message
+from svc_images.messages import image_message, preview_report, processing_report, ticket_message
+from svc_images.records import ImageRecord
 
 
 class ProcessingCapability(ImagesBase):
@@ -17,6 +18,8 @@ class ProcessingCapability(ImagesBase):
     async def start_processing(
         self, request: images_pb2.StartProcessingRequest, call: Call
     ) -> images_pb2.ProcessingTicket:
+        if request.backfill:
+            return ticket_message(await variants.start_backfill(image_id=request.image_id, specs=self.variant_specs))
         ticket = ticket_message(await processing.start_processing(image_id=request.image_id, specs=self.output_specs))
         if ticket.should_process:
             await self.events.image_updated(ticket.image)
@@ -24,16 +27,33 @@ class ProcessingCapability(ImagesBase):
 
     @rpc(auth=AuthKind.SERVICE)
     async def complete_processing(self, request: images_pb2.CompleteProcessingRequest, call: Call) -> images_pb2.Image:
-        image = await processing.complete_processing(
-            image_id=request.image_id, results=rendered_outputs(request), specs=self.output_specs
-        )
+        report = processing_report(request)
+        image: ImageRecord | None
+        if request.backfill:
+            image = await variants.complete_backfill(image_id=request.image_id, report=report, specs=self.variant_specs)
+        else:
+            image = await processing.complete_processing(
+                image_id=request.image_id, report=report, specs=self.output_specs
+            )
         # A deleted image: an empty answer, so the worker's job ends quietly.
         return images_pb2.Image() if image is None else await self._updated(image_message(image))
 
     @rpc(auth=AuthKind.SERVICE)
     async def fail_processing(self, request: images_pb2.FailProcessingRequest, call: Call) -> images_pb2.Image:
+        if request.backfill:
+            return image_message(await variants.fail_backfill(image_id=request.image_id, error=request.error))
         image = await processing.fail_processing(image_id=request.image_id, error=request.error)
         return images_pb2.Image() if image is None else await self._updated(image_message(image))
+
+    @rpc(auth=AuthKind.SERVICE)
+    async def report_preview(self, request: images_pb2.ReportPreviewRequest, call: Call) -> images_pb2.Image:
+        """The thumbnail and placeholder, announced while the image is still `processing`."""
+        image = await variants.report_preview(
+            image_id=request.image_id, report=preview_report(request), specs=self.output_specs
+        )
+        if image is None:
+            return image_message(await processing.current(image_id=request.image_id))
+        return await self._updated(image_message(image))
 
     async def _updated(self, image: images_pb2.Image) -> images_pb2.Image:
         await self.events.image_updated(image)
@@ -44,3 +64,8 @@ class ProcessingCapability(ImagesBase):
         await processing.requeue_stuck(
             queue=self.jobs, older_than=timedelta(seconds=self.settings.reconcile_after_seconds)
         )
+
+    @timer(setting="backfill_interval_seconds")
+    async def backfill(self) -> None:
+        """Older images' variants, a few jobs at a time while the queue is otherwise empty."""
+        await variants.enqueue_backfill(queue=self.jobs, batch=self.settings.backfill_batch)

@@ -24,7 +24,7 @@ IMAGE_STATUS_DONE: ImageStatus
 IMAGE_STATUS_FAILED: ImageStatus
 
 class Image(_message.Message):
-    __slots__ = ("id", "user_id", "original_name", "status", "width", "height", "size_bytes", "optimized_size_bytes", "uploaded_at", "processed_at", "error", "content_type", "downscaled", "options", "optimized_content_type")
+    __slots__ = ("id", "user_id", "original_name", "status", "width", "height", "size_bytes", "optimized_size_bytes", "uploaded_at", "processed_at", "error", "content_type", "downscaled", "options", "optimized_content_type", "variants", "placeholder", "original_has_location")
     ID_FIELD_NUMBER: _ClassVar[int]
     USER_ID_FIELD_NUMBER: _ClassVar[int]
     ORIGINAL_NAME_FIELD_NUMBER: _ClassVar[int]
@@ -40,6 +40,9 @@ class Image(_message.Message):
     DOWNSCALED_FIELD_NUMBER: _ClassVar[int]
     OPTIONS_FIELD_NUMBER: _ClassVar[int]
     OPTIMIZED_CONTENT_TYPE_FIELD_NUMBER: _ClassVar[int]
+    VARIANTS_FIELD_NUMBER: _ClassVar[int]
+    PLACEHOLDER_FIELD_NUMBER: _ClassVar[int]
+    ORIGINAL_HAS_LOCATION_FIELD_NUMBER: _ClassVar[int]
     id: str
     user_id: str
     original_name: str
@@ -55,7 +58,10 @@ class Image(_message.Message):
     downscaled: bool
     options: ProcessingOptions
     optimized_content_type: str
-    def __init__(self, id: _Optional[str] = ..., user_id: _Optional[str] = ..., original_name: _Optional[str] = ..., status: _Optional[_Union[ImageStatus, str]] = ..., width: _Optional[int] = ..., height: _Optional[int] = ..., size_bytes: _Optional[int] = ..., optimized_size_bytes: _Optional[int] = ..., uploaded_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., processed_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., error: _Optional[str] = ..., content_type: _Optional[str] = ..., downscaled: _Optional[bool] = ..., options: _Optional[_Union[ProcessingOptions, _Mapping]] = ..., optimized_content_type: _Optional[str] = ...) -> None: ...
+    variants: _containers.RepeatedCompositeFieldContainer[Variant]
+    placeholder: str
+    original_has_location: bool
+    def __init__(self, id: _Optional[str] = ..., user_id: _Optional[str] = ..., original_name: _Optional[str] = ..., status: _Optional[_Union[ImageStatus, str]] = ..., width: _Optional[int] = ..., height: _Optional[int] = ..., size_bytes: _Optional[int] = ..., optimized_size_bytes: _Optional[int] = ..., uploaded_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., processed_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., error: _Optional[str] = ..., content_type: _Optional[str] = ..., downscaled: _Optional[bool] = ..., options: _Optional[_Union[ProcessingOptions, _Mapping]] = ..., optimized_content_type: _Optional[str] = ..., variants: _Optional[_Iterable[_Union[Variant, _Mapping]]] = ..., placeholder: _Optional[str] = ..., original_has_location: _Optional[bool] = ...) -> None: ...
 
 class ProcessingOptions(_message.Message):
     __slots__ = ("format", "quality", "width", "height", "fit", "enlarge")
@@ -80,6 +86,20 @@ class ConvertRequest(_message.Message):
     id: str
     options: ProcessingOptions
     def __init__(self, id: _Optional[str] = ..., options: _Optional[_Union[ProcessingOptions, _Mapping]] = ...) -> None: ...
+
+class Variant(_message.Message):
+    __slots__ = ("name", "content_type", "width", "height", "size_bytes")
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    CONTENT_TYPE_FIELD_NUMBER: _ClassVar[int]
+    WIDTH_FIELD_NUMBER: _ClassVar[int]
+    HEIGHT_FIELD_NUMBER: _ClassVar[int]
+    SIZE_BYTES_FIELD_NUMBER: _ClassVar[int]
+    name: str
+    content_type: str
+    width: int
+    height: int
+    size_bytes: int
+    def __init__(self, name: _Optional[str] = ..., content_type: _Optional[str] = ..., width: _Optional[int] = ..., height: _Optional[int] = ..., size_bytes: _Optional[int] = ...) -> None: ...
 
 class UploadMetadata(_message.Message):
     __slots__ = ("filename", "content_type", "declared_size", "options")
@@ -154,13 +174,15 @@ class DownloadChunk(_message.Message):
     def __init__(self, header: _Optional[_Union[DownloadHeader, _Mapping]] = ..., chunk: _Optional[bytes] = ...) -> None: ...
 
 class StartProcessingRequest(_message.Message):
-    __slots__ = ("image_id",)
+    __slots__ = ("image_id", "backfill")
     IMAGE_ID_FIELD_NUMBER: _ClassVar[int]
+    BACKFILL_FIELD_NUMBER: _ClassVar[int]
     image_id: str
-    def __init__(self, image_id: _Optional[str] = ...) -> None: ...
+    backfill: bool
+    def __init__(self, image_id: _Optional[str] = ..., backfill: _Optional[bool] = ...) -> None: ...
 
 class OutputSpec(_message.Message):
-    __slots__ = ("name", "format", "quality", "effort", "max_width", "max_height", "key", "fit", "enlarge")
+    __slots__ = ("name", "format", "quality", "effort", "max_width", "max_height", "key", "fit", "enlarge", "crop", "only_if_narrower", "early")
     NAME_FIELD_NUMBER: _ClassVar[int]
     FORMAT_FIELD_NUMBER: _ClassVar[int]
     QUALITY_FIELD_NUMBER: _ClassVar[int]
@@ -170,6 +192,9 @@ class OutputSpec(_message.Message):
     KEY_FIELD_NUMBER: _ClassVar[int]
     FIT_FIELD_NUMBER: _ClassVar[int]
     ENLARGE_FIELD_NUMBER: _ClassVar[int]
+    CROP_FIELD_NUMBER: _ClassVar[int]
+    ONLY_IF_NARROWER_FIELD_NUMBER: _ClassVar[int]
+    EARLY_FIELD_NUMBER: _ClassVar[int]
     name: str
     format: str
     quality: int
@@ -179,7 +204,10 @@ class OutputSpec(_message.Message):
     key: str
     fit: str
     enlarge: bool
-    def __init__(self, name: _Optional[str] = ..., format: _Optional[str] = ..., quality: _Optional[int] = ..., effort: _Optional[int] = ..., max_width: _Optional[int] = ..., max_height: _Optional[int] = ..., key: _Optional[str] = ..., fit: _Optional[str] = ..., enlarge: _Optional[bool] = ...) -> None: ...
+    crop: bool
+    only_if_narrower: bool
+    early: bool
+    def __init__(self, name: _Optional[str] = ..., format: _Optional[str] = ..., quality: _Optional[int] = ..., effort: _Optional[int] = ..., max_width: _Optional[int] = ..., max_height: _Optional[int] = ..., key: _Optional[str] = ..., fit: _Optional[str] = ..., enlarge: _Optional[bool] = ..., crop: _Optional[bool] = ..., only_if_narrower: _Optional[bool] = ..., early: _Optional[bool] = ...) -> None: ...
 
 class OutputResult(_message.Message):
     __slots__ = ("name", "key", "content_type", "width", "height", "size_bytes")
@@ -212,26 +240,46 @@ class ProcessingTicket(_message.Message):
     def __init__(self, image: _Optional[_Union[Image, _Mapping]] = ..., original_key: _Optional[str] = ..., optimized_key: _Optional[str] = ..., should_process: _Optional[bool] = ..., outputs: _Optional[_Iterable[_Union[OutputSpec, _Mapping]]] = ...) -> None: ...
 
 class CompleteProcessingRequest(_message.Message):
-    __slots__ = ("image_id", "width", "height", "optimized_size_bytes", "results")
+    __slots__ = ("image_id", "width", "height", "optimized_size_bytes", "results", "placeholder", "original_has_location", "backfill")
     IMAGE_ID_FIELD_NUMBER: _ClassVar[int]
     WIDTH_FIELD_NUMBER: _ClassVar[int]
     HEIGHT_FIELD_NUMBER: _ClassVar[int]
     OPTIMIZED_SIZE_BYTES_FIELD_NUMBER: _ClassVar[int]
     RESULTS_FIELD_NUMBER: _ClassVar[int]
+    PLACEHOLDER_FIELD_NUMBER: _ClassVar[int]
+    ORIGINAL_HAS_LOCATION_FIELD_NUMBER: _ClassVar[int]
+    BACKFILL_FIELD_NUMBER: _ClassVar[int]
     image_id: str
     width: int
     height: int
     optimized_size_bytes: int
     results: _containers.RepeatedCompositeFieldContainer[OutputResult]
-    def __init__(self, image_id: _Optional[str] = ..., width: _Optional[int] = ..., height: _Optional[int] = ..., optimized_size_bytes: _Optional[int] = ..., results: _Optional[_Iterable[_Union[OutputResult, _Mapping]]] = ...) -> None: ...
+    placeholder: str
+    original_has_location: bool
+    backfill: bool
+    def __init__(self, image_id: _Optional[str] = ..., width: _Optional[int] = ..., height: _Optional[int] = ..., optimized_size_bytes: _Optional[int] = ..., results: _Optional[_Iterable[_Union[OutputResult, _Mapping]]] = ..., placeholder: _Optional[str] = ..., original_has_location: _Optional[bool] = ..., backfill: _Optional[bool] = ...) -> None: ...
 
 class FailProcessingRequest(_message.Message):
-    __slots__ = ("image_id", "error")
+    __slots__ = ("image_id", "error", "backfill")
     IMAGE_ID_FIELD_NUMBER: _ClassVar[int]
     ERROR_FIELD_NUMBER: _ClassVar[int]
+    BACKFILL_FIELD_NUMBER: _ClassVar[int]
     image_id: str
     error: str
-    def __init__(self, image_id: _Optional[str] = ..., error: _Optional[str] = ...) -> None: ...
+    backfill: bool
+    def __init__(self, image_id: _Optional[str] = ..., error: _Optional[str] = ..., backfill: _Optional[bool] = ...) -> None: ...
+
+class ReportPreviewRequest(_message.Message):
+    __slots__ = ("image_id", "results", "placeholder", "original_has_location")
+    IMAGE_ID_FIELD_NUMBER: _ClassVar[int]
+    RESULTS_FIELD_NUMBER: _ClassVar[int]
+    PLACEHOLDER_FIELD_NUMBER: _ClassVar[int]
+    ORIGINAL_HAS_LOCATION_FIELD_NUMBER: _ClassVar[int]
+    image_id: str
+    results: _containers.RepeatedCompositeFieldContainer[OutputResult]
+    placeholder: str
+    original_has_location: bool
+    def __init__(self, image_id: _Optional[str] = ..., results: _Optional[_Iterable[_Union[OutputResult, _Mapping]]] = ..., placeholder: _Optional[str] = ..., original_has_location: _Optional[bool] = ...) -> None: ...
 
 class GetUsageRequest(_message.Message):
     __slots__ = ()

@@ -717,6 +717,11 @@ class ImageProcessingStub:
                 request_serializer=pixelflow_dot_images_dot_v1_dot_images__pb2.PurgeOwnerRequest.SerializeToString,
                 response_deserializer=pixelflow_dot_images_dot_v1_dot_images__pb2.PurgeOwnerResponse.FromString,
                 _registered_method=True)
+        self.ReportPreview = channel.unary_unary(
+                '/pixelflow.images.v1.ImageProcessing/ReportPreview',
+                request_serializer=pixelflow_dot_images_dot_v1_dot_images__pb2.ReportPreviewRequest.SerializeToString,
+                response_deserializer=pixelflow_dot_images_dot_v1_dot_images__pb2.Image.FromString,
+                _registered_method=True)
 
 
 class ImageProcessingServicer:
@@ -751,6 +756,14 @@ class ImageProcessingServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def ReportPreview(self, request, context):
+        """The early outputs (the thumbnail) and the placeholder, stored while the image stays
+        `processing`, so that the person sees it before the full-size WebP is encoded.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_ImageProcessingServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -773,6 +786,11 @@ def add_ImageProcessingServicer_to_server(servicer, server):
                     servicer.PurgeOwner,
                     request_deserializer=pixelflow_dot_images_dot_v1_dot_images__pb2.PurgeOwnerRequest.FromString,
                     response_serializer=pixelflow_dot_images_dot_v1_dot_images__pb2.PurgeOwnerResponse.SerializeToString,
+            ),
+            'ReportPreview': grpc.unary_unary_rpc_method_handler(
+                    servicer.ReportPreview,
+                    request_deserializer=pixelflow_dot_images_dot_v1_dot_images__pb2.ReportPreviewRequest.FromString,
+                    response_serializer=pixelflow_dot_images_dot_v1_dot_images__pb2.Image.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -885,6 +903,33 @@ class ImageProcessing:
             '/pixelflow.images.v1.ImageProcessing/PurgeOwner',
             pixelflow_dot_images_dot_v1_dot_images__pb2.PurgeOwnerRequest.SerializeToString,
             pixelflow_dot_images_dot_v1_dot_images__pb2.PurgeOwnerResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ReportPreview(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/pixelflow.images.v1.ImageProcessing/ReportPreview',
+            pixelflow_dot_images_dot_v1_dot_images__pb2.ReportPreviewRequest.SerializeToString,
+            pixelflow_dot_images_dot_v1_dot_images__pb2.Image.FromString,
             options,
             channel_credentials,
             insecure,

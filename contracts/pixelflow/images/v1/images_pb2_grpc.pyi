@@ -283,6 +283,10 @@ class ImageProcessingStub:
     """Called by svc_auth (same credential) for a deleted account, until it succeeds: removes every
     image and object of the owner. Idempotent.
     """
+    ReportPreview: _grpc.UnaryUnaryMultiCallable[_images_pb2.ReportPreviewRequest, _images_pb2.Image]
+    """The early outputs (the thumbnail) and the placeholder, stored while the image stays
+    `processing`, so that the person sees it before the full-size WebP is encoded.
+    """
 
 @_typing.type_check_only
 class ImageProcessingAsyncStub(ImageProcessingStub):
@@ -298,6 +302,10 @@ class ImageProcessingAsyncStub(ImageProcessingStub):
     PurgeOwner: _aio.UnaryUnaryMultiCallable[_images_pb2.PurgeOwnerRequest, _images_pb2.PurgeOwnerResponse]  # type: ignore[assignment]
     """Called by svc_auth (same credential) for a deleted account, until it succeeds: removes every
     image and object of the owner. Idempotent.
+    """
+    ReportPreview: _aio.UnaryUnaryMultiCallable[_images_pb2.ReportPreviewRequest, _images_pb2.Image]  # type: ignore[assignment]
+    """The early outputs (the thumbnail) and the placeholder, stored while the image stays
+    `processing`, so that the person sees it before the full-size WebP is encoded.
     """
 
 class ImageProcessingServicer(metaclass=_abc_1.ABCMeta):
@@ -335,6 +343,16 @@ class ImageProcessingServicer(metaclass=_abc_1.ABCMeta):
     ) -> _typing.Union[_images_pb2.PurgeOwnerResponse, _abc.Awaitable[_images_pb2.PurgeOwnerResponse]]:
         """Called by svc_auth (same credential) for a deleted account, until it succeeds: removes every
         image and object of the owner. Idempotent.
+        """
+
+    @_abc_1.abstractmethod
+    def ReportPreview(
+        self,
+        request: _images_pb2.ReportPreviewRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_images_pb2.Image, _abc.Awaitable[_images_pb2.Image]]:
+        """The early outputs (the thumbnail) and the placeholder, stored while the image stays
+        `processing`, so that the person sees it before the full-size WebP is encoded.
         """
 
 def add_ImageProcessingServicer_to_server(servicer: ImageProcessingServicer, server: _typing.Union[_grpc.Server, _aio.Server]) -> None: ...
