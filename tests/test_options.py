@@ -293,8 +293,10 @@ async def test_convert_again_shares_the_original_and_leaves_the_first_alone(
     assert len(keys) == 2
     assert len(await _originals(images_settings, owner)) == 1
     usage = (await http.get("/api/usage", headers=bearer(owner))).json()
-    # The shared original counts once; each result counts.
-    assert usage["used_bytes"] == first["size_bytes"] + first["optimized_size_bytes"] + done["optimized_size_bytes"]
+    # The shared original counts once; each image's results (its variants) count.
+    results = sum(variant["size_bytes"] for image in (first, done) for variant in image["variants"])
+    assert {"optimized", "thumbnail"} <= {variant["name"] for variant in done["variants"]}
+    assert usage["used_bytes"] == first["size_bytes"] + results
 
 
 async def test_convert_again_refuses_bad_options_and_other_peoples_images(

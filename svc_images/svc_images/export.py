@@ -19,6 +19,7 @@ from tortoise.expressions import Q
 
 from pixelflow.media.storage import ObjectStore, StoredObject, is_missing
 from svc_images.models import Image
+from svc_images.outputs import OPTIMIZED
 from svc_images.records import ImageRecord, image_records
 
 log = logging.getLogger(__name__)
@@ -55,7 +56,8 @@ def image_files(image: ImageRecord) -> list[ExportFile]:
             content_type=image.content_type,
         )
     ]
-    for output in image.outputs:
+    # The result a person asked for; the thumbnail and widths are renditions of it made for screens.
+    for output in (output for output in image.outputs if output.name == OPTIMIZED):
         extension = posixpath.splitext(output.key)[1]
         files.append(
             ExportFile(
