@@ -198,4 +198,7 @@ def map_case(context: Any, case: Any) -> Any:
             case.path_parameters["image_id"] = random.choice(known)
             if "name" in case.path_parameters:  # a variant: one every image gets
                 case.path_parameters["name"] = "optimized"
+    if route == ("POST", "/api/images/{image_id}/links") and valid_body and isinstance(body.get("variant"), str):
+        # What every image gets; a width exists only for an image wider than it (the tiny PNG has none).
+        body["variant"] = random.choice(("original", "optimized", "thumbnail"))
     return case
