@@ -552,6 +552,21 @@ export interface components {
              * @description its format (webp, avif, jpeg, png), once done
              */
             optimized_format: string | null;
+            /**
+             * Placeholder
+             * @description ThumbHash (base64) to paint before any variant has loaded; null until known
+             */
+            placeholder: string | null;
+            /**
+             * Original Has Location
+             * @description the original, as uploaded, holds a GPS position in its metadata (no variant does)
+             */
+            original_has_location: boolean;
+            /**
+             * Variants
+             * @description smallest first; all once done, the thumbnail alone while processing, none otherwise
+             */
+            variants: components["schemas"]["PublicVariant"][];
         };
         /**
          * PublicOptions
@@ -593,6 +608,25 @@ export interface components {
              * @default false
              */
             enlarge: boolean;
+        };
+        /**
+         * PublicVariant
+         * @description One stored rendition of the image: `thumbnail`, `w320` … `w2048` (widths narrower than the
+         *     image only), `optimized` (full size).
+         */
+        PublicVariant: {
+            /** Name */
+            name: string;
+            /** Width */
+            width: number;
+            /** Height */
+            height: number;
+            /** Format */
+            format: string;
+            /** Size Bytes */
+            size_bytes: number;
+            /** Url */
+            url: string;
         };
         /** RefreshBody */
         RefreshBody: {

@@ -53,6 +53,9 @@ export function image(overrides: Partial<ImageItem> = {}): ImageItem {
     options: null,
     optimized_content_type: null,
     optimized_format: null,
+    placeholder: null,
+    original_has_location: false,
+    variants: [],
     ...overrides,
   };
 }
