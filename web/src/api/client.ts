@@ -1,6 +1,6 @@
 import type { SessionStore } from "../auth/store";
 import { ApiError, errorFrom } from "./errors";
-import type { ImageItem, ImagePage, SessionReply, Usage } from "./types";
+import type { ImageItem, ImagePage, SessionReply, TemporaryLink, Usage } from "./types";
 
 export interface Api {
   register(email: string, password: string, passwordConfirm: string): Promise<SessionReply>;
@@ -10,6 +10,8 @@ export interface Api {
   listImages(cursor: string | null, limit: number): Promise<ImagePage>;
   uploadImage(file: File, onProgress: (fraction: number) => void): Promise<ImageItem>;
   usage(): Promise<Usage>;
+  /** A temporary link to one variant (or `original`) of an image, valid `expiresIn` seconds. */
+  createLink(imageId: string, variant: string, expiresIn: number): Promise<TemporaryLink>;
 }
 
 export function createApi(store: SessionStore): Api {
@@ -75,5 +77,7 @@ export function createApi(store: SessionStore): Api {
       return (await response.json()) as ImageItem;
     },
     usage: async () => (await (await send("/api/usage")).json()) as Usage,
+    createLink: (imageId, variant, expiresIn) =>
+      postJson(`/api/images/${encodeURIComponent(imageId)}/links`, { variant, expires_in: expiresIn }),
   };
 }

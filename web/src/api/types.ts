@@ -7,6 +7,10 @@ type Schemas = components["schemas"];
 
 export type ImageItem = Schemas["PublicImage"];
 export type ImageStatus = ImageItem["status"];
+/** One stored rendition: `thumbnail`, `w320` … `w2048`, `optimized`. */
+export type Variant = Schemas["PublicVariant"];
+/** A URL that works without the session until `expires_at`. */
+export type TemporaryLink = Schemas["TemporaryLink"];
 export type ImagePage = Schemas["ImagePage"];
 export type User = Schemas["UserOut"];
 export type SessionReply = Schemas["SessionOut"];

@@ -1,39 +1,13 @@
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { ApiError } from "../api/errors";
-import type { ImageItem } from "../api/types";
 import { ImageFacts } from "../components/ImageFacts";
-import { ImagePicture, useOptimizedUrl } from "../components/ImagePicture";
+import { ImagePicture } from "../components/ImagePicture";
+import { ImageActions } from "../pictures/ImageActions";
 import { StatusBadge } from "../components/StatusBadge";
 import { cachedImage, imageKey } from "../imageList";
 import { followLink } from "../router";
 import { useServices } from "../services";
 import { useView } from "../view";
-
-function webpName(name: string): string {
-  const dot = name.lastIndexOf(".");
-  return `${dot > 0 ? name.slice(0, dot) : name}.webp`;
-}
-
-/**
- * What can be done with one image. Download is here today; the list is where later actions go
- * (delete, copy a link, convert again), each a button or link in this same row.
- */
-function ImageActions({ image }: { image: ImageItem }) {
-  const url = useOptimizedUrl(image);
-  return (
-    <ul className="actions" aria-label="Actions">
-      <li>
-        {url ? (
-          <a className="button" href={url} download={webpName(image.original_name)}>
-            Download WebP
-          </a>
-        ) : (
-          <span className="hint">{image.status === "failed" ? "Nothing to download." : "The download is ready once optimized."}</span>
-        )}
-      </li>
-    </ul>
-  );
-}
 
 /** Back to the grid, where focus returns to this photo's tile (as with the browser's Back). */
 function BackLink({ id }: { id: string }) {

@@ -1,7 +1,7 @@
 import { act, screen, waitFor, within } from "@testing-library/react";
 import { describe, expect, it, vi } from "vitest";
 import SignedIn from "../pages/SignedIn";
-import { FakeSocket, fakeApi, image, listOf, renderWith, signedInStore, stubImageFetch } from "./fakes";
+import { FakeSocket, fakeApi, image, listOf, renderWith, signedInStore, storedVariants } from "./fakes";
 
 const home = <SignedIn route={{ name: "photos" }} />;
 
@@ -84,12 +84,16 @@ describe("live status", () => {
   });
 
   it("shows sizes and the saving once done", async () => {
-    const done = image({ status: "done", optimized_size_bytes: 50_000, optimized_url: "/api/images/x/optimized" });
-    stubImageFetch();
+    const done = image({
+      status: "done",
+      optimized_size_bytes: 50_000,
+      optimized_url: "/api/images/x/optimized",
+      variants: storedVariants("x"),
+    });
     renderWith(home, { api: fakeApi({ listImages: listOf(done) }), store: signedInStore() });
     const card = await screen.findByRole("article", { name: "ladybird.jpg" });
     expect(within(card).getByText("75% smaller")).toBeInTheDocument();
-    expect(await within(card).findByRole("img")).toHaveAttribute("src", "blob:fake");
+    expect(await within(card).findByRole("img")).toHaveAttribute("src", "/l/11111111-1111-1111-1111-111111111111/optimized");
     vi.unstubAllGlobals();
   });
 });

@@ -5,7 +5,7 @@ import { ApiError } from "../api/errors";
 import { App } from "../App";
 import ImageDetailPage from "../pages/ImageDetailPage";
 import { matchRoute, navigate } from "../router";
-import { FakeSocket, fakeApi, image, listOf, renderWith, signedInStore, stubImageFetch } from "./fakes";
+import { FakeSocket, fakeApi, image, listOf, renderWith, signedInStore, storedVariants } from "./fakes";
 
 describe("routes", () => {
   it("match every view", () => {
@@ -47,24 +47,27 @@ describe("photos by keyboard", () => {
 
 describe("detail view", () => {
   it("shows the picture, dimensions, sizes, dates and a download", async () => {
-    stubImageFetch();
     const done = image({
       id: "d1",
       status: "done",
       optimized_size_bytes: 50_000,
       optimized_url: "/api/images/d1/optimized",
+      optimized_format: "webp",
       processed_at: "2026-11-23T08:01:00Z",
+      variants: storedVariants("d1"),
     });
-    renderWith(<ImageDetailPage id="d1" />, { api: fakeApi({ getImage: vi.fn(async () => done) }), store: signedInStore() });
+    const api = fakeApi({ getImage: vi.fn(async () => done) });
+    renderWith(<ImageDetailPage id="d1" />, { api, store: signedInStore() });
     const view = await screen.findByRole("article", { name: "ladybird.jpg" });
     expect(within(view).getByText("480 × 300 px")).toBeInTheDocument();
     expect(within(view).getByText("75% smaller")).toBeInTheDocument();
     expect(within(view).getByText("Optimized on")).toBeInTheDocument();
-    const download = await within(view).findByRole("link", { name: "Download WebP" });
-    expect(download).toHaveAttribute("download", "ladybird.webp");
-    expect(download).toHaveAttribute("href", "blob:fake");
-    expect(within(view).getByRole("list", { name: "Actions" })).toBeInTheDocument();
-    vi.unstubAllGlobals();
+    const picture = await within(view).findByRole("img", { name: "Optimized version of ladybird.jpg" });
+    expect(picture).toHaveAttribute("srcset", "/l/d1/w320 320w, /l/d1/optimized 480w");
+    const actions = within(view).getByRole("list", { name: "Actions" });
+    await userEvent.setup().click(within(actions).getByRole("button", { name: "Download WebP" }));
+    expect(api.createLink).toHaveBeenCalledWith("d1", "optimized", 60);
+    expect(within(actions).getByRole("button", { name: "Download original" })).toBeInTheDocument();
   });
 
   it("says so when the photo is not there", async () => {

@@ -1,7 +1,7 @@
 import { act, screen, waitFor } from "@testing-library/react";
 import { describe, expect, it, vi } from "vitest";
 import SignedIn from "../pages/SignedIn";
-import { FakeSocket, fakeApi, image, listOf, renderWith, signedInStore, stubImageFetch } from "./fakes";
+import { FakeSocket, fakeApi, image, listOf, renderWith, signedInStore } from "./fakes";
 
 const home = <SignedIn route={{ name: "photos" }} />;
 
@@ -41,7 +41,6 @@ describe("storage usage", () => {
       .mockResolvedValueOnce({ used_bytes: 200_000, quota_bytes: 1_000_000 })
       .mockResolvedValue({ used_bytes: 250_000, quota_bytes: 1_000_000 });
     const api = fakeApi({ listImages: listOf(processing), usage });
-    stubImageFetch();
     const socket = new FakeSocket();
     renderWith(home, { api, socket, store: signedInStore() });
 

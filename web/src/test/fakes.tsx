@@ -4,7 +4,7 @@ import type { ReactElement } from "react";
 import { Announcer } from "../announcer";
 import { vi } from "vitest";
 import type { Api } from "../api/client";
-import type { ImageItem } from "../api/types";
+import type { ImageItem, Variant } from "../api/types";
 import { SessionStore } from "../auth/store";
 import { type LiveSocket, ServicesProvider } from "../services";
 
@@ -69,6 +69,10 @@ export function fakeApi(overrides: Partial<Api> = {}): Api {
     listImages: vi.fn(async () => ({ items: [], next_cursor: null })),
     uploadImage: vi.fn(),
     usage: vi.fn(async () => ({ used_bytes: 0, quota_bytes: 1_000_000_000 })),
+    createLink: vi.fn(async (imageId: string, variant: string) => ({
+      url: `/l/${imageId}/${variant}`,
+      expires_at: new Date(Date.now() + 3600_000).toISOString(),
+    })),
     ...overrides,
   };
 }
@@ -98,7 +102,15 @@ export function renderWith(ui: ReactElement, { api = fakeApi(), store = new Sess
 export const listOf = (...items: ImageItem[]) => vi.fn(async () => ({ items, next_cursor: null }));
 
 /** Stands in for the blob fetch of optimized images (jsdom has no object URLs). */
-export function stubImageFetch(): void {
-  vi.stubGlobal("fetch", vi.fn(async () => new Response("webp", { status: 200 })));
-  vi.stubGlobal("URL", Object.assign(URL, { createObjectURL: () => "blob:fake", revokeObjectURL: () => undefined }));
+/** What a done 480×300 image has stored: its thumbnail, one width and the full-size result. */
+export function storedVariants(id: string): Variant[] {
+  const variant = (name: string, width: number, height: number) => ({
+    name,
+    width,
+    height,
+    format: "webp",
+    size_bytes: width * 40,
+    url: `/api/images/${id}/variants/${name}`,
+  });
+  return [variant("thumbnail", 128, 128), variant("w320", 320, 200), variant("optimized", 480, 300)];
 }
