@@ -5,6 +5,7 @@ import { createApi } from "./api/client";
 import { App } from "./App";
 import { SessionStore } from "./auth/store";
 import { openSocketIo } from "./liveSocket";
+import { forgetLinks } from "./pictures/links";
 import { startPwa } from "./pwa/register";
 import { ServicesProvider } from "./services";
 import "./styles.css";
@@ -13,7 +14,10 @@ const store = new SessionStore();
 const queryClient = new QueryClient({ defaultOptions: { queries: { retry: 1, refetchOnWindowFocus: false } } });
 // Signing out (here or in another tab) forgets every cached image.
 store.subscribe(() => {
-  if (!store.get()) queryClient.clear();
+  if (!store.get()) {
+    queryClient.clear();
+    forgetLinks();
+  }
 });
 
 startPwa(store, queryClient);
