@@ -138,3 +138,10 @@ async def focused(page: Page) -> dict[str, Any]:
         }"""
     )
     return described
+
+
+async def controlled(page: Page) -> None:
+    """Waits until the service worker controls the page: its take-over refetches what is on screen
+    (web/src/pwa/register.ts), and a file chooser asked for meanwhile was seen not to open."""
+    await page.evaluate("navigator.serviceWorker.ready.then(() => true)")
+    await page.wait_for_function("navigator.serviceWorker.controller !== null")

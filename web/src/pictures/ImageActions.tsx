@@ -1,4 +1,3 @@
-import "./pictures.css";
 import { useId, useState } from "react";
 import type { ImageItem, TemporaryLink } from "../api/types";
 import { useAnnounce } from "../announcer";

@@ -1,4 +1,3 @@
-import "./pictures.css";
 import type { CSSProperties } from "react";
 import type { ImageItem, Variant } from "../api/types";
 import { useVariantLinks } from "./links";
