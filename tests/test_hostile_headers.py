@@ -86,6 +86,15 @@ async def test_a_non_ascii_token_is_named_malformed(http: httpx.AsyncClient) -> 
         assert response.json() == {"detail": "malformed bearer token: only printable ASCII characters are allowed"}
 
 
+async def test_an_overlong_token_is_401_not_a_grpc_limit(http: httpx.AsyncClient) -> None:
+    """Past gRPC's 16 KiB of metadata the call used to fail as RESOURCE_EXHAUSTED: 429 naming gRPC."""
+    for path in ("/api/images", "/api/auth/sessions", "/api/images/export"):
+        for length in (5000, 20000):
+            response = await http.get(path, headers={"Authorization": "Bearer " + "a" * length})
+            assert response.status_code == 401, (path, length, response.text)
+            assert response.json() == {"detail": "malformed bearer token: too long"}
+
+
 def multipart(boundary: str) -> tuple[str, bytes]:
     body = (
         f"--{boundary}\r\n"

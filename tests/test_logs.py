@@ -70,6 +70,7 @@ async def test_the_edge_process_and_its_access_log_write_json(redis_prefix: str,
         "PIXELFLOW_LOG_FORMAT": "json",
         "PIXELFLOW_EDGE_HOST": "127.0.0.1",
         "PIXELFLOW_EDGE_PORT": str(port),
+        "PIXELFLOW_EDGE_METRICS_PORT": "0",  # 9101 may be a running `make dev`'s
         "PIXELFLOW_EDGE_REDIS_URL": REDIS_URL,
         "PIXELFLOW_EDGE_REDIS_PREFIX": redis_prefix,
         "PIXELFLOW_EDGE_WEB_DIST": str(tmp_path / "no-web-app"),
@@ -80,6 +81,10 @@ async def test_the_edge_process_and_its_access_log_write_json(redis_prefix: str,
         async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=5) as client:
             response = await _first_answer(client, "/healthz", headers={"X-Request-Id": "probe-1"})
             assert response.status_code == 200
+            # A link's signature is its secret: it must not reach the access log (refused here, 422,
+            # before any backend is asked; the line is written all the same).
+            link = "/api/links/0b5c6a1e-0000-4000-8000-000000000001/thumbnail?expires=1&signature=SeCrEtSiGnAtUrE"
+            assert (await client.get(link)).status_code == 422
     finally:
         process.send_signal(signal.SIGTERM)
         await asyncio.wait_for(process.wait(), 30)
@@ -88,6 +93,9 @@ async def test_the_edge_process_and_its_access_log_write_json(redis_prefix: str,
     assert {entry["service"] for entry in entries} == {"edge"}
     access = [entry for entry in entries if entry["logger"] == "uvicorn.access"]
     assert [entry["request_id"] for entry in access if "GET /healthz" in entry["message"]] == ["probe-1"], access
+    assert "SeCrEtSiGnAtUrE" not in log_path.read_text()
+    links = [entry["message"].split(" - ", 1)[1] for entry in access if "/api/links/" in entry["message"]]
+    assert links == [f'"GET {link.replace("SeCrEtSiGnAtUrE", "[redacted]")} HTTP/1.1" 422'], access
 
 
 async def _first_answer(client: httpx.AsyncClient, path: str, *, headers: dict[str, str]) -> httpx.Response:

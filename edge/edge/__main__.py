@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uvicorn
 
+from edge.accesslog import redact_access_log
 from edge.app import create_app
 from edge.settings import EdgeSettings
 from pixelflow.runtime.heap import freeze_startup_objects
@@ -14,6 +15,7 @@ from pixelflow.runtime.tracing import configure_tracing
 def main() -> None:
     settings = EdgeSettings()
     configure_logging("edge", settings.log_level, settings.log_format)
+    redact_access_log()
     configure_tracing("edge", sample_ratio=settings.trace_sample_ratio)
     app = create_app(settings)
     freeze_startup_objects()

@@ -38,14 +38,19 @@ async def get_rate_limiter(request: Request) -> RateLimiter:
 
 async def bearer_metadata(
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+    request: Request,
 ) -> tuple[tuple[str, str], ...]:
     """The caller's token as gRPC metadata; the service behind verifies it.
 
     gRPC metadata carries printable ASCII only: a token with anything else (a tab, a non-ASCII
-    letter) is no token this system issued, and would fail the call as it is sent.
+    letter) is no token this system issued, and would fail the call as it is sent. Nor can it carry
+    more than 16 KiB: a longer token would come back as RESOURCE_EXHAUSTED, a 429 naming gRPC.
     """
     if credentials is None or not credentials.credentials:
         raise Unauthenticated("missing bearer token")
+    settings: EdgeSettings = request.app.state.settings
+    if len(credentials.credentials) > settings.max_bearer_token_chars:
+        raise Unauthenticated("malformed bearer token: too long")
     if not _PRINTABLE_TOKEN.fullmatch(credentials.credentials):
         raise Unauthenticated("malformed bearer token: only printable ASCII characters are allowed")
     return (("authorization", f"Bearer {credentials.credentials}"),)

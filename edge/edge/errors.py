@@ -54,9 +54,10 @@ async def _domain_error(request: Request, exc: Exception) -> JSONResponse:
 
 
 def _allowed_methods(request: Request) -> str:
-    """Every method the OpenAPI document lists for this path (Starlette names one route's only),
-    with HEAD wherever GET is, as Starlette serves it. A concrete path is matched before templated
-    ones, as OpenAPI says (`/api/images/from-url` is not an `/api/images/{image_id}`)."""
+    """Every method the OpenAPI document lists for this path (Starlette names one route's only).
+    No HEAD: FastAPI's API routes answer GET only, so listing HEAD sent a client back for another
+    405. A concrete path is matched before templated ones, as OpenAPI says (`/api/images/from-url`
+    is not an `/api/images/{image_id}`)."""
     methods: set[str] = set()
     paths: dict[str, dict[str, Any]] = request.app.openapi().get("paths", {})
     if request.url.path in paths:
@@ -64,8 +65,6 @@ def _allowed_methods(request: Request) -> str:
     for template, operations in paths.items() if not methods else ():
         if re.fullmatch(_PATH_PARAMETER.sub("[^/]+", re.escape(template)), request.url.path):
             methods |= {method.upper() for method in operations}
-    if "GET" in methods:
-        methods.add("HEAD")
     return ", ".join(sorted(methods))
 
 

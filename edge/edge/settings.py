@@ -48,6 +48,11 @@ class EdgeSettings(SessionStoreSettings, MetricsSettings):
     max_json_body_bytes: int = Field(
         64 * 1024, ge=1024, description="largest body of every route but the upload, whatever its type (else 413)"
     )
+    # gRPC refuses metadata past 16 KiB (RESOURCE_EXHAUSTED, which would read as a rate limit): our
+    # tokens are under 1 KiB, so anything much longer is refused as malformed before it is forwarded.
+    max_bearer_token_chars: int = Field(
+        4096, ge=1024, le=8192, description="longest bearer token forwarded to the services (else 401)"
+    )
     max_upload_body_bytes: int = Field(
         50 * 1024 * 1024 + 64 * 1024,
         ge=1024,
