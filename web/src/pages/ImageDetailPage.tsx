@@ -1,6 +1,7 @@
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { ApiError } from "../api/errors";
 import type { ImageItem } from "../api/types";
+import { DeleteImageButton } from "../components/DeleteImageButton";
 import { ImageFacts } from "../components/ImageFacts";
 import { ImagePicture, useOptimizedUrl } from "../components/ImagePicture";
 import { StatusBadge } from "../components/StatusBadge";
@@ -30,6 +31,9 @@ function ImageActions({ image }: { image: ImageItem }) {
         ) : (
           <span className="hint">{image.status === "failed" ? "Nothing to download." : "The download is ready once optimized."}</span>
         )}
+      </li>
+      <li>
+        <DeleteImageButton image={image} />
       </li>
     </ul>
   );

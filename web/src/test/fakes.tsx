@@ -66,6 +66,12 @@ export function fakeApi(overrides: Partial<Api> = {}): Api {
     listImages: vi.fn(async () => ({ items: [], next_cursor: null })),
     uploadImage: vi.fn(),
     usage: vi.fn(async () => ({ used_bytes: 0, quota_bytes: 1_000_000_000 })),
+    deleteImage: vi.fn(async () => undefined),
+    listSessions: vi.fn(async () => ({ items: [] })),
+    endSession: vi.fn(async () => undefined),
+    changePassword: vi.fn(async () => undefined),
+    deleteAccount: vi.fn(async () => undefined),
+    exportImages: vi.fn(async () => new Blob(["zip"])),
     ...overrides,
   };
 }
