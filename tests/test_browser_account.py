@@ -2,11 +2,13 @@
 grid and another tab drop it), the account page (its own title, focus on its heading), changing the
 password (then signing in with the new one), the sessions list with "this device" marked and "Sign
 out" per session, signing out here only or everywhere, and deleting the account (then the email can
-register again). axe-core finds no violation in any state visited."""
+register again), after downloading the export. axe-core finds no violation in any state visited."""
 
 from __future__ import annotations
 
 import asyncio
+import json
+import zipfile
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -241,6 +243,19 @@ async def test_deleting_the_account_frees_the_email(browser: Browser, app_url: s
     await sign_in_as(page, app_url, reply)
     await page.goto(f"{app_url}/account")
     await heading_has_focus(page, "Your account")
+
+    # First the photos, as the form suggests: a ZIP through the browser's own download.
+    async with page.expect_download() as downloading:
+        await page.get_by_role("button", name="Download all my photos (ZIP)").click()
+    download = await downloading.value
+    assert download.suggested_filename.startswith("pixelflow-export-")
+    with zipfile.ZipFile(await download.path()) as archive:
+        names = archive.namelist()
+        manifest = json.loads(archive.read("images.json"))
+    assert [image["original_name"] for image in manifest["images"]] == [GARDEN_PNG.name]
+    assert any(name.startswith("originals/") for name in names), names
+    await expect(page.get_by_test_id("announcer")).to_contain_text("Your archive is ready")
+    await no_violations(page, "export downloaded")
 
     form = page.get_by_role("form", name="Delete your account")
     await expect(form).to_contain_text("Every photo you uploaded")
