@@ -37,3 +37,17 @@ export function cachedImage(client: QueryClient, id: string): ImageItem | undefi
   const list = client.getQueryData<InfiniteData<ImagePage>>(LIST_KEY);
   return list?.pages.flatMap((page) => page.items).find((item) => item.id === id);
 }
+
+/**
+ * A deleted image leaves the grid and the latest card at once (here or from another tab's
+ * `image.deleted`); the usage is asked again, as its bytes left the quota.
+ */
+export function removeImage(client: QueryClient, id: string): ImageItem | undefined {
+  const removed = cachedImage(client, id) ?? client.getQueryData<ImageItem>(imageKey(id));
+  client.setQueryData<InfiniteData<ImagePage>>(LIST_KEY, (list) =>
+    list ? { ...list, pages: list.pages.map((page) => ({ ...page, items: page.items.filter((item) => item.id !== id) })) } : list,
+  );
+  client.removeQueries({ queryKey: imageKey(id), exact: true });
+  void client.invalidateQueries({ queryKey: ["images", "usage"] });
+  return removed;
+}

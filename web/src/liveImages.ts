@@ -2,7 +2,7 @@ import { type InfiniteData, type QueryClient, useQueryClient } from "@tanstack/r
 import { useEffect, useRef, useState } from "react";
 import type { ImageItem, ImagePage } from "./api/types";
 import { useAnnounce } from "./announcer";
-import { imageKey, LIST_KEY } from "./imageList";
+import { imageKey, LIST_KEY, removeImage } from "./imageList";
 import { useServices } from "./services";
 
 /** Writes one image's new state into every cached query that shows it; the state it replaced, if any. */
@@ -56,6 +56,11 @@ export function useLiveImages(): { connected: boolean; connecting: boolean } {
       const before = applyImageUpdate(client, image);
       const change = before && before.status !== image.status ? describeChange(image) : null;
       if (change) announce(change);
+    });
+    // Deleted in another tab (or on another device): gone from view here too.
+    socket.on("image.deleted", ({ id }) => {
+      const removed = removeImage(client, id);
+      if (removed) announce(`${removed.original_name} was deleted.`);
     });
     socket.on("connect", () => {
       setConnected(true);

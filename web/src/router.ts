@@ -49,12 +49,14 @@ export type Route =
   | { name: "signup" }
   | { name: "photos" }
   | { name: "image"; id: string }
+  | { name: "account" }
   | { name: "unknown" };
 
 export function matchRoute(path: string): Route {
   if (path === "/signin") return { name: "signin" };
   if (path === "/signup") return { name: "signup" };
   if (path === "/") return { name: "photos" };
+  if (path === "/account") return { name: "account" };
   const image = /^\/images\/([^/]+)\/?$/.exec(path);
   if (image?.[1]) return { name: "image", id: decodeURIComponent(image[1]) };
   return { name: "unknown" };

@@ -7,6 +7,7 @@ import type { SessionStore } from "./auth/store";
 /** The part of a Socket.IO client the app uses, so tests can hand in their own. */
 export interface LiveSocket {
   on(event: "image.updated", handler: (image: ImageItem) => void): unknown;
+  on(event: "image.deleted", handler: (deleted: { id: string }) => void): unknown;
   on(event: "connect", handler: () => void): unknown;
   on(event: "disconnect", handler: (reason: string) => void): unknown;
   on(event: "connect_error", handler: (error: Error) => void): unknown;

@@ -1,6 +1,6 @@
 import type { SessionStore } from "../auth/store";
 import { ApiError, errorFrom } from "./errors";
-import type { ImageItem, ImagePage, SessionReply, TemporaryLink, Usage } from "./types";
+import type { ImageItem, ImagePage, SessionList, SessionReply, TemporaryLink, Usage } from "./types";
 
 export interface Api {
   register(email: string, password: string, passwordConfirm: string): Promise<SessionReply>;
@@ -12,6 +12,13 @@ export interface Api {
   usage(): Promise<Usage>;
   /** A temporary link to one variant (or `original`) of an image, valid `expiresIn` seconds. */
   createLink(imageId: string, variant: string, expiresIn: number): Promise<TemporaryLink>;
+  deleteImage(id: string): Promise<void>;
+  listSessions(): Promise<SessionList>;
+  endSession(id: string): Promise<void>;
+  changePassword(currentPassword: string, newPassword: string): Promise<void>;
+  deleteAccount(password: string): Promise<void>;
+  /** The account's ZIP, as a blob; `onProgress` gets the bytes received so far (the size is not known ahead). */
+  exportImages(onProgress: (received: number) => void): Promise<Blob>;
 }
 
 export function createApi(store: SessionStore): Api {
@@ -26,6 +33,9 @@ export function createApi(store: SessionStore): Api {
     if (!response.ok) throw await errorFrom(response);
     return response;
   }
+
+  const sendJson = (method: string, path: string, body: unknown): Promise<Response> =>
+    send(path, { method, headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) });
 
   const postJson = async <T>(path: string, body: unknown): Promise<T> =>
     (await (await send(path, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) })).json()) as T;
@@ -79,5 +89,34 @@ export function createApi(store: SessionStore): Api {
     usage: async () => (await (await send("/api/usage")).json()) as Usage,
     createLink: (imageId, variant, expiresIn) =>
       postJson(`/api/images/${encodeURIComponent(imageId)}/links`, { variant, expires_in: expiresIn }),
+    async deleteImage(id) {
+      await send(`/api/images/${encodeURIComponent(id)}`, { method: "DELETE" });
+    },
+    listSessions: async () => (await (await send("/api/auth/sessions")).json()) as SessionList,
+    async endSession(id) {
+      await send(`/api/auth/sessions/${encodeURIComponent(id)}`, { method: "DELETE" });
+    },
+    async changePassword(currentPassword, newPassword) {
+      await sendJson("POST", "/api/auth/password", { current_password: currentPassword, new_password: newPassword });
+    },
+    async deleteAccount(password) {
+      await sendJson("DELETE", "/api/auth/me", { password });
+    },
+    async exportImages(onProgress) {
+      // Fetched with the token (a plain link could not send it), read chunk by chunk to report progress.
+      const response = await send("/api/images/export");
+      if (!response.body) return response.blob();
+      const reader = response.body.getReader();
+      const parts: Uint8Array<ArrayBuffer>[] = [];
+      let received = 0;
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        parts.push(value);
+        received += value.byteLength;
+        onProgress(received);
+      }
+      return new Blob(parts, { type: "application/zip" });
+    },
   };
 }

@@ -16,3 +16,6 @@ export type User = Schemas["UserOut"];
 export type SessionReply = Schemas["SessionOut"];
 /** Bytes held in storage (originals and optimized files) against the account's quota. */
 export type Usage = Schemas["UsageOut"];
+/** One signed-in session of the account (`current`: the one making the request). */
+export type SignedInSession = Schemas["SignedInSession"];
+export type SessionList = Schemas["SessionList"];

@@ -34,16 +34,25 @@ export class SessionStore {
     this.replace(sessionFrom(reply), true);
   }
 
-  /** Forgets the session here and in every other tab; the server revokes every refresh token. */
-  async signOut(): Promise<void> {
+  /**
+   * Forgets the session here and in every other tab of this browser; the server ends this session
+   * only, or every session of the account (other devices too) when `everywhere`.
+   */
+  async signOut({ everywhere = false }: { everywhere?: boolean } = {}): Promise<void> {
     const session = this.session;
     this.replace(null, true);
     if (session) {
       await fetch("/api/auth/logout", {
         method: "POST",
-        headers: { Authorization: `Bearer ${session.accessToken}` },
+        headers: { Authorization: `Bearer ${session.accessToken}`, "Content-Type": "application/json" },
+        body: JSON.stringify({ everywhere }),
       }).catch(() => undefined);
     }
+  }
+
+  /** Forgets the session without telling the server: it ended already (the account was deleted). */
+  forget(): void {
+    this.replace(null, true);
   }
 
   /** One refresh at a time; null (signed out) when the refresh token is no longer valid. */

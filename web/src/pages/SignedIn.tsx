@@ -1,11 +1,12 @@
 import { lazy, Suspense } from "react";
 import { useLiveImages } from "../liveImages";
-import { navigate, type Route } from "../router";
+import { followLink, navigate, type Route } from "../router";
 import { useServices, useSession } from "../services";
 import { UploadsProvider } from "../uploads";
 import { MainPage } from "./MainPage";
 
 const ImageDetailPage = lazy(() => import("./ImageDetailPage"));
+const AccountPage = lazy(() => import("./AccountPage"));
 
 /** Every signed-in view: the top bar with the live connection's badge, then the route's own view. */
 export default function SignedIn({ route }: { route: Route }) {
@@ -32,6 +33,10 @@ export default function SignedIn({ route }: { route: Route }) {
         <span className={`live ${connected ? "on" : "off"}`} title={connected ? "Live updates on" : "Live updates paused"}>
           {badge}
         </span>
+        <a href="/account" aria-current={route.name === "account" ? "page" : undefined} onClick={(event) => followLink(event, "/account")}>
+          Account
+        </a>
+        {/* This session only; "Sign out everywhere" is on the account page. */}
         <button
           type="button"
           className="button secondary"
@@ -48,6 +53,10 @@ export default function SignedIn({ route }: { route: Route }) {
           {route.name === "image" ? (
             <Suspense fallback={null}>
               <ImageDetailPage key={route.id} id={route.id} />
+            </Suspense>
+          ) : route.name === "account" ? (
+            <Suspense fallback={null}>
+              <AccountPage />
             </Suspense>
           ) : (
             <MainPage connected={connected} />

@@ -1,6 +1,7 @@
 import { useId, useState } from "react";
 import type { ImageItem, TemporaryLink } from "../api/types";
 import { useAnnounce } from "../announcer";
+import { DeleteImageButton } from "../components/DeleteImageButton";
 import { useServices } from "../services";
 import { variantNamed } from "./variants";
 
@@ -95,6 +96,9 @@ export function ImageActions({ image }: { image: ImageItem }) {
           <button type="button" className="button" onClick={() => void download("original")}>
             Download original
           </button>
+        </li>
+        <li>
+          <DeleteImageButton image={image} />
         </li>
       </ul>
       <fieldset className="share-link">

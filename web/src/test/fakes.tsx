@@ -73,6 +73,12 @@ export function fakeApi(overrides: Partial<Api> = {}): Api {
       url: `/l/${imageId}/${variant}`,
       expires_at: new Date(Date.now() + 3600_000).toISOString(),
     })),
+    deleteImage: vi.fn(async () => undefined),
+    listSessions: vi.fn(async () => ({ items: [] })),
+    endSession: vi.fn(async () => undefined),
+    changePassword: vi.fn(async () => undefined),
+    deleteAccount: vi.fn(async () => undefined),
+    exportImages: vi.fn(async () => new Blob(["zip"])),
     ...overrides,
   };
 }
