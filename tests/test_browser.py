@@ -116,7 +116,7 @@ async def test_sign_up_upload_and_watch_it_finish(page: Page, app_url: str) -> N
     await expect(page.get_by_text("Live", exact=True)).to_be_visible()
     await page.locator("#file-input").set_input_files(str(ORIENTED_JPEG))
     card = page.get_by_role("article", name="ladybird-exif-orientation6.jpg")
-    await expect(card.locator("[data-status]")).to_have_text("Optimized", timeout=30_000)
+    await expect(card.locator("[data-status]")).to_have_text("Optimized", timeout=90_000)
     image = card.get_by_role("img")
     await expect(image).to_be_visible()
     await page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=await image.element_handle())

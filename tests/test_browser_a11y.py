@@ -236,7 +236,7 @@ async def test_upload_by_keyboard_progress_refusal_and_detail(
     await no_violations(page, "refusal")
 
     card = page.get_by_role("article", name="ladybird-exif-orientation6.jpg")
-    await expect(card.locator("[data-status]")).to_have_text("Optimized", timeout=30_000)
+    await expect(card.locator("[data-status]")).to_have_text("Optimized", timeout=90_000)
     await page.wait_for_function("() => window.__announced.some(t => t.endsWith('is optimized.'))")
     said = await announced(page)
     assert said[:2] == [
@@ -383,7 +383,7 @@ async def test_dropping_several_photos_uploads_each(browser: Browser, app_url: s
     uploads = page.get_by_role("region", name="Your uploads")
     for name in ("red.png", "blue.png"):
         tile = uploads.get_by_role("link", name=name)
-        await expect(tile.locator("[data-status]")).to_have_text("Optimized", timeout=30_000)
+        await expect(tile.locator("[data-status]")).to_have_text("Optimized", timeout=90_000)
     # Focus was nowhere (a drop moves none): it comes back to the upload control.
     await expect(page.get_by_role("button", name="Choose photos")).to_be_focused()
     await page.wait_for_function("() => window.__announced.some(t => t.includes('2 photos uploaded'))")
