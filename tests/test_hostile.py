@@ -12,8 +12,8 @@ import pytest
 import pyvips
 
 from edge.app import create_app
-from pixelflow.media.processing_settings import DEV_INTERNAL_TOKEN
 from pixelflow.runtime.testing import RunningService
+from pixelflow.tokens import DEV_INTERNAL_TOKEN
 from tests.conftest import edge_settings_for
 from tests.support.http import serve_http
 from tests.support.images import GARDEN_PNG, ORIENTED_JPEG, Listener, animated_gif, upload

@@ -26,6 +26,9 @@ ISSUER = "pixelflow-auth"
 AUDIENCE = "pixelflow"
 ALGORITHM = "EdDSA"
 ACCESS_TOKEN_TYPE = "access"
+# The internal service credential's development default (`Service <token>` between services): one
+# place for every side that presents or expects it; production refuses it.
+DEV_INTERNAL_TOKEN = "pixelflow-dev-internal-token"
 
 
 @dataclass(frozen=True)

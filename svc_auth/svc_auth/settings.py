@@ -5,10 +5,10 @@ from pathlib import Path
 from pydantic import Field, SecretStr
 from pydantic_settings import SettingsConfigDict
 
-from pixelflow.media.processing_settings import DEV_INTERNAL_TOKEN
 from pixelflow.runtime.server import GrpcServerSettings
 from pixelflow.runtime.sessions import SessionStoreSettings
 from pixelflow.runtime.settings import is_default_secret
+from pixelflow.tokens import DEV_INTERNAL_TOKEN
 
 
 class AuthSettings(GrpcServerSettings, SessionStoreSettings):

@@ -7,8 +7,7 @@ from pydantic import Field, SecretStr
 
 from pixelflow.processing_queue import QUEUE_NAME
 from pixelflow.runtime.settings import PixelflowSettings, is_default_secret
-
-DEV_INTERNAL_TOKEN = "pixelflow-dev-internal-token"
+from pixelflow.tokens import DEV_INTERNAL_TOKEN
 
 
 class ProcessingSettings(PixelflowSettings):
