@@ -57,9 +57,7 @@ class BatchesCapability(ImagesBase):
         return batch_message(await batches.get_batch(owner_id=call.caller.user_id, batch_id=request.id))
 
     @rpc(auth=AuthKind.USER)
-    async def list_batches(
-        self, request: images_pb2.ListBatchesRequest, call: Call
-    ) -> images_pb2.ListBatchesResponse:
+    async def list_batches(self, request: images_pb2.ListBatchesRequest, call: Call) -> images_pb2.ListBatchesResponse:
         page, token = await batches.list_batches(
             owner_id=call.caller.user_id,
             page_size=request.page_size,
