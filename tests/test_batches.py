@@ -150,7 +150,7 @@ async def test_a_batch_uploads_reports_progress_and_streams_its_archive(
     # The archive, with the last result held back: its first bytes arrive before that result is read.
     [last] = await query(
         images_settings.database_url,
-        "SELECT \"key\" FROM \"image_outputs\" WHERE \"image_id\" = $1::uuid AND \"name\" = 'optimized'",
+        'SELECT "key" FROM "image_outputs" WHERE "image_id" = $1::uuid AND "name" = \'optimized\'',
         created["images"][-1]["id"],
     )
     real = ObjectStore(s3_client(images_settings), images_settings.s3_bucket)
