@@ -181,6 +181,9 @@ def map_case(context: Any, case: Any) -> Any:
     elif route == ("GET", "/api/images") and isinstance(query, dict) and _meant_valid(case, ParameterLocation.QUERY):
         if query.get("cursor") and (issued := _listed(ISSUED_CURSORS_ENV)):
             query["cursor"] = random.choice(issued)
+    elif route == ("GET", "/api/batches") and isinstance(query, dict) and _meant_valid(case, ParameterLocation.QUERY):
+        # A cursor is valid only as issued (signed); the run has no second page of batches to take one from.
+        query.pop("cursor", None)
     elif route == ("GET", "/api/links/{image_id}/{variant}") and all(
         _meant_valid(case, location) for location in (ParameterLocation.PATH, ParameterLocation.QUERY)
     ):
