@@ -19,7 +19,6 @@ from typing import Any
 
 import httpx
 
-from bench.conversion import raw_limit
 from bench.meters import RssSampler
 from bench.system import ROOT, System
 
@@ -38,6 +37,9 @@ async def _body(boundary: str, files: list[Path]) -> AsyncIterator[bytes]:
 
 
 async def part_batches(system: System, corpus: list[Path], count: int) -> dict[str, Any]:
+    # Here, not at the top: bench.conversion imports bench.report, which imports this module.
+    from bench.conversion import raw_limit
+
     files = list(itertools.islice(itertools.cycle(corpus), count))
     raw = raw_limit(corpus, repeats=1)["images_per_second"]
     password = "bench password 1"
