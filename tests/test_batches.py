@@ -109,9 +109,10 @@ async def test_a_batch_uploads_reports_progress_and_streams_its_archive(
         response = await _post_batch(http, owner, files, format="webp", quality="70")
         assert response.status_code == 201, response.text
         created = response.json()
-        assert created["total"] == 4
+        assert created["total"] == 4, created
         assert created["options"]["quality"] == 70
-        assert [image["original_name"] for image in created["images"]] == ["garden.png", "ladybird.jpg", "garden.jpg"]
+        names = [image["original_name"] for image in created["images"]]
+        assert names == ["garden.png", "ladybird.jpg", "garden.jpg"], created["refused"]
         [refused] = created["refused"]
         assert refused["filename"] == "notes.txt"
         assert "not" in refused["detail"].lower()
@@ -193,6 +194,20 @@ async def test_a_batch_refuses_bad_forms_before_storing_anything(http: httpx.Asy
     assert bad_option.status_code == 422
     assert (await http.get("/api/batches", headers=bearer(owner))).json()["items"] == []
     assert (await http.post("/api/batches", files={"file": ("a.png", b"x")})).status_code == 401
+
+
+async def test_a_form_broken_after_a_file_keeps_the_files_before(http: httpx.AsyncClient) -> None:
+    owner = await register(http)
+    body, content_type = _form([("first.png", GARDEN_PNG.read_bytes())])
+    boundary = content_type.rpartition("=")[2]
+    late_option = f'--{boundary}\r\nContent-Disposition: form-data; name="quality"\r\n\r\n50\r\n'.encode()
+    body = body.removesuffix(f"--{boundary}--\r\n".encode()) + late_option + f"--{boundary}--\r\n".encode()
+    response = await http.post("/api/batches", content=body, headers={**bearer(owner), "Content-Type": content_type})
+    assert response.status_code == 201, response.text
+    created = response.json()
+    assert [image["original_name"] for image in created["images"]] == ["first.png"], created["refused"]
+    assert created["refused"] == [{"filename": "", "detail": "quality: form fields must come before the first 'file'"}]
+    assert created["total"] == 2
 
 
 INSERT_IMAGE = (

@@ -73,8 +73,10 @@ class BatchForm:
         self._handed = 0
         self._read_before_file = 0
         self._body_ended = False
-        # Bytes of the body read so far (what is left bounds the next file's size).
+        self._error: InvalidArgument | None = None
+        # Bytes of the body read so far, and of files' data parsed but not handed out yet.
         self.consumed = 0
+        self._queued = 0
         try:
             self._parser = MultipartParser(
                 boundary,
@@ -142,6 +144,7 @@ class BatchForm:
             self._value += data[start:end]
         elif self._files:
             self._out.append((self._files, data[start:end]))
+            self._queued += end - start
 
     def _on_part_end(self) -> None:
         if self._taken:
@@ -169,7 +172,12 @@ class BatchForm:
             raise InvalidArgument(f"malformed multipart body: {exc}", field=FILE_FIELD) from exc
 
     async def _read(self) -> bool:
-        """Parses the body's next chunk; False at its end."""
+        """Parses the body's next chunk; False at its end.
+
+        A broken form is raised on the read after the one that found it: the files that ended
+        before the break in the same chunk are handed out whole first."""
+        if self._error is not None:
+            raise self._error
         if self._body_ended:
             return False
         try:
@@ -182,8 +190,16 @@ class BatchForm:
                     f"the '{FILE_FIELD}' field ends before its boundary: the upload was cut off"
                 ) from None
             return False
-        self._feed(chunk)
+        try:
+            self._feed(chunk)
+        except InvalidArgument as exc:
+            self._error = exc
         return True
+
+    def at_most(self, declared: int) -> int:
+        """Bytes the next file can have at most, in a body of `declared` bytes: what is not read
+        yet, and what was parsed but not handed out (0 when the size was not declared)."""
+        return max(declared - self.consumed + self._queued, 0) if declared else 0
 
     async def start(self) -> None:
         """Reads the option fields, until the first file's headers, within the form's deadline."""
@@ -201,9 +217,10 @@ class BatchForm:
         """File `number`'s bytes, as the client sends them (what is left of them, when some were read)."""
         while True:
             while self._out and self._out[0][0] < number:
-                self._out.popleft()  # an earlier file's, left unread
+                self._queued -= len(self._out.popleft()[1])  # an earlier file's, left unread
             while self._out and self._out[0][0] == number:
                 chunk = self._out.popleft()[1]
+                self._queued -= len(chunk)
                 if chunk:
                     yield chunk
             if self._ended_files >= number or self._files > number:

@@ -178,7 +178,7 @@ async def create_batch(request: Request, backends: BackendsDep, settings: Settin
                     metadata=bearer,
                     timeout=settings.upload_timeout_seconds,
                     # What is left of the body bounds this file: the quota holds no more for it.
-                    declared_size=max(declared - form.consumed, 0) if declared else 0,
+                    declared_size=form.at_most(declared),
                     options=options,
                     batch_id=batch.id,
                 )
