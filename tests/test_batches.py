@@ -203,11 +203,16 @@ async def test_a_form_broken_after_a_file_keeps_the_files_before(http: httpx.Asy
     late_option = f'--{boundary}\r\nContent-Disposition: form-data; name="quality"\r\n\r\n50\r\n'.encode()
     body = body.removesuffix(f"--{boundary}--\r\n".encode()) + late_option + f"--{boundary}--\r\n".encode()
     response = await http.post("/api/batches", content=body, headers={**bearer(owner), "Content-Type": content_type})
-    assert response.status_code == 201, response.text
-    created = response.json()
-    assert [image["original_name"] for image in created["images"]] == ["first.png"], created["refused"]
-    assert created["refused"] == [{"filename": "", "detail": "quality: form fields must come before the first 'file'"}]
-    assert created["total"] == 2
+    assert response.status_code == 422, response.text
+    assert response.json()["detail"] == "quality: form fields must come before the first 'file'"
+    [batch] = (await http.get("/api/batches", headers=bearer(owner))).json()["items"]
+    assert (
+        batch["total"],
+        [
+            image["original_name"]
+            for image in (await http.get(f"/api/batches/{batch['id']}", headers=bearer(owner))).json()["images"]
+        ],
+    ) == (1, ["first.png"])
 
 
 INSERT_IMAGE = (

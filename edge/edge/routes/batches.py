@@ -28,7 +28,7 @@ from edge.routes.images import CURSOR_DOC, CURSOR_PATTERN, declared_body_size
 from edge.settings import EdgeSettings
 from edge.uploads import CLIENT_CLOSED_REQUEST, send_upload
 from edge.zipstream import ZipMember, zip_stream
-from pixelflow.errors import DomainError, remote_error
+from pixelflow.errors import remote_error
 from pixelflow.images.v1 import images_pb2
 from pixelflow.options import OPTION_FIELDS
 from pixelflow.protobuf import datetime_from
@@ -125,11 +125,8 @@ def document_batch_limits(openapi: dict[str, Any], settings: EdgeSettings) -> di
     return openapi
 
 
-def _reason(exc: Exception) -> str:
-    if isinstance(exc, grpc.aio.AioRpcError):
-        return remote_error(exc).message
-    assert isinstance(exc, DomainError)
-    return exc.message
+def _reason(exc: grpc.aio.AioRpcError) -> str:
+    return remote_error(exc).message
 
 
 @router.post(
@@ -141,7 +138,7 @@ def _reason(exc: Exception) -> str:
         401: {"description": "Unauthenticated"},
         413: {"description": "The body is over the batch's size limit"},
         415: {"description": "Not a multipart form"},
-        422: {"description": "Bad form or options (before any file is stored)"},
+        422: {"description": "Bad form or options (a form broken after a file: the files before stay in the batch)"},
     },
 )
 async def create_batch(request: Request, backends: BackendsDep, settings: SettingsDep, bearer: BearerDep) -> Any:
@@ -164,11 +161,9 @@ async def create_batch(request: Request, backends: BackendsDep, settings: Settin
         images: list[PublicImage] = []
         refused: list[RefusedFile] = []
         while True:
-            try:
-                file = await form.next_file()
-            except DomainError as exc:  # the form broke off: what came before stays in the batch
-                refused.append(RefusedFile(filename="", detail=exc.message))
-                break
+            # A broken form (too many files, a field after a file) is the request's error, 422:
+            # the files stored before it stay in the batch (GET /api/batches lists it).
+            file = await form.next_file()
             if file is None:
                 break
             try:
@@ -182,10 +177,8 @@ async def create_batch(request: Request, backends: BackendsDep, settings: Settin
                     options=options,
                     batch_id=batch.id,
                 )
-            except (grpc.aio.AioRpcError, DomainError) as exc:
+            except grpc.aio.AioRpcError as exc:
                 refused.append(RefusedFile(filename=file.filename, detail=_reason(exc)))
-                if isinstance(exc, DomainError):  # the form itself is broken: nothing more can be read
-                    break
                 continue
             images.append(PublicImage.from_message(image))
     except ClientDisconnect:

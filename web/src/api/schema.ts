@@ -2131,7 +2131,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Bad form or options (before any file is stored) */
+            /** @description Bad form or options (a form broken after a file: the files before stay in the batch) */
             422: {
                 headers: {
                     [name: string]: unknown;
