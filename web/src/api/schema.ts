@@ -1761,13 +1761,16 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The stored variant */
+            /** @description The stored variant (`optimized` in the format of its options) */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "image/webp": unknown;
+                    "image/avif": unknown;
+                    "image/jpeg": unknown;
+                    "image/png": unknown;
                 };
             };
             /** @description Not modified (If-None-Match) */
