@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from bench.batches import report_line as batches_line
 from bench.export import report_line as export_line
 from bench.hostile import report_hostile
 
@@ -63,6 +64,8 @@ def report(results: dict[str, Any]) -> str:
     ]
     if "export" in results:
         lines.append(export_line(results["export"]))
+    if "batches" in results:
+        lines.append(batches_line(results["batches"]))
     for name, row in load.items():
         lines.append(
             f"GET {name} at {row['achieved_rate']:.0f}/s: p50 {row['p50_ms']:.1f} ms, p99 {row['p99_ms']:.1f} ms, "

@@ -15,7 +15,8 @@
 Settings: BENCH_IMAGES (a folder of JPEGs; default bench/corpus), BENCH_ROUNDS (3), BENCH_USERS (8),
 BENCH_RATE (200 requests/s), BENCH_LOAD_SECONDS (30), BENCH_UPLOAD_MIB (200), BENCH_HOSTILE_MIB (8),
 BENCH_HOSTILE_SECONDS (10), BENCH_HOSTILE_RATE (50 requests/s), BENCH_EXPORT_IMAGES (200: the export's
-memory, bench/export.py), BENCH_VARIANT_ROUNDS (2).
+memory, bench/export.py), BENCH_VARIANT_ROUNDS (2), BENCH_BATCH_FILES (100: one batch through
+`POST /api/batches` and its archive, bench/batches.py).
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ from typing import Any
 import httpx
 import socketio
 
+from bench.batches import part_batches
 from bench.conversion import part_conversion, raw_limit
 from bench.export import part_export
 from bench.hostile import part_hostile
@@ -263,6 +265,8 @@ def main() -> None:
         results["variants"] = part_variants(files, setting("BENCH_VARIANT_ROUNDS", 2), system)
         print("and the export's memory", flush=True)
         results["export"] = asyncio.run(part_export(system, files[0], setting("BENCH_EXPORT_IMAGES", 200)))
+        print("and a batch with its archive", flush=True)
+        results["batches"] = asyncio.run(part_batches(system, files, setting("BENCH_BATCH_FILES", 100)))
         results["cpu_stolen_percent"] = steal
     finally:
         system.stop()

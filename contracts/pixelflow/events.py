@@ -10,6 +10,8 @@ from pixelflow.public import PublicImage
 IMAGE_UPDATED = "image.updated"
 # Carries `{id}`: the image is gone (deleted in another tab, or the account deleted).
 IMAGE_DELETED = "image.deleted"
+# `{id, total, done, failed}` of a batch (svc_images.batches), whenever one of its images changes.
+BATCH_UPDATED = "batch.updated"
 SOCKETIO_NAMESPACE = "/"
 
 

@@ -17,7 +17,7 @@ from edge.links import document_link_limits
 from edge.metrics import HttpMetricsMiddleware
 from edge.middleware import BodyLimitMiddleware, RequestContextMiddleware
 from edge.ratelimit import RateLimiter
-from edge.routes import account, auth, downloads, health, images, imports, links, usage
+from edge.routes import account, auth, batches, downloads, health, images, imports, links, usage
 from edge.settings import EdgeSettings
 from edge.sockets import create_socket_server
 from edge.webapp import WebAppMount
@@ -65,8 +65,8 @@ def create_app(settings: EdgeSettings) -> ASGIApp:
         FastAPIInstrumentor.instrument_app(app, excluded_urls="/healthz,/readyz")
     default_openapi = app.openapi
     # FastAPI's documented way to extend its generated document.
-    app.openapi = lambda: document_link_limits(  # type: ignore[method-assign]
-        images.document_upload_limits(default_openapi(), settings), settings
+    app.openapi = lambda: batches.document_batch_limits(  # type: ignore[method-assign]
+        document_link_limits(images.document_upload_limits(default_openapi(), settings), settings), settings
     )
     app.include_router(health.router)
     app.include_router(auth.router)
@@ -77,6 +77,7 @@ def create_app(settings: EdgeSettings) -> ASGIApp:
     app.include_router(downloads.router)
     app.include_router(links.router)
     app.include_router(usage.router)
+    app.include_router(batches.router)
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,
@@ -90,10 +91,15 @@ def create_app(settings: EdgeSettings) -> ASGIApp:
     app.add_middleware(
         BodyLimitMiddleware,
         max_bytes=settings.max_json_body_bytes,
-        route_max_bytes={f"POST {images.UPLOAD_PATH}": settings.max_upload_body_bytes},
+        route_max_bytes={
+            f"POST {images.UPLOAD_PATH}": settings.max_upload_body_bytes,
+            f"POST {batches.BATCHES_PATH}": settings.max_batch_body_bytes,
+        },
     )
     app.add_middleware(RequestContextMiddleware)
-    app.add_middleware(HttpMetricsMiddleware, upload_routes={f"POST {images.UPLOAD_PATH}"})
+    app.add_middleware(
+        HttpMetricsMiddleware, upload_routes={f"POST {images.UPLOAD_PATH}", f"POST {batches.BATCHES_PATH}"}
+    )
     sockets = create_socket_server(settings, opened)
     combined: ASGIApp = socketio.ASGIApp(sockets.server, other_asgi_app=app, socketio_path="socket.io")
     return combined

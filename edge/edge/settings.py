@@ -73,6 +73,12 @@ class EdgeSettings(SessionStoreSettings, MetricsSettings):
     upload_form_deadline_seconds: float = Field(
         10.0, gt=0, description="deadline for an upload's form to reach the file's bytes"
     )
+    batch_max_files: int = Field(100, ge=1, le=10000, description="most `file` parts of one batch upload")
+    max_batch_body_bytes: int = Field(
+        5 * 1024 * 1024 * 1024,
+        ge=1024,
+        description="largest batch upload request body (every file and the form; else 413)",
+    )
     cors_origins: list[str] = Field(default_factory=list, description="origins allowed by CORS (JSON list)")
     forwarded_allow_ips: str = Field("127.0.0.1", description="proxies whose X-Forwarded-For is trusted")
     link_default_seconds: int = Field(3600, ge=1, description="lifetime of a temporary link when none is asked")

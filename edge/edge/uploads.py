@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Coroutine
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 import grpc
 
-from edge.multipart import FileUpload, FormLimits
+from edge.multipart import FormLimits
 from edge.settings import EdgeSettings
 from pixelflow.images.v1 import images_pb2, images_pb2_grpc
 
@@ -64,6 +64,15 @@ class StatusWitness:
         return own[0] if own else reported
 
 
+class UploadSource(Protocol):
+    """A file part of a form (`FileUpload`, or one file of a batch)."""
+
+    filename: str
+    content_type: str
+
+    def chunks(self) -> AsyncIterator[bytes]: ...
+
+
 def form_limits(settings: EdgeSettings) -> FormLimits:
     return FormLimits(
         max_parts=settings.upload_max_parts,
@@ -76,12 +85,13 @@ def form_limits(settings: EdgeSettings) -> FormLimits:
 
 async def send_upload(
     images: images_pb2_grpc.ImagesStub,
-    form: FileUpload,
+    form: UploadSource,
     *,
     metadata: tuple[tuple[str, str], ...],
     timeout: float,
     declared_size: int = 0,
     options: images_pb2.ProcessingOptions | None = None,
+    batch_id: str = "",
 ) -> images_pb2.Image:
     """The stored image; raises the body's own error (bad form, limit, client gone) when reading
     the body failed, else the service's status."""
@@ -89,7 +99,11 @@ async def send_upload(
 
     async def messages() -> AsyncIterator[images_pb2.UploadRequest]:
         meta = images_pb2.UploadMetadata(
-            filename=form.filename, content_type=form.content_type, declared_size=declared_size, options=options
+            filename=form.filename,
+            content_type=form.content_type,
+            declared_size=declared_size,
+            options=options,
+            batch_id=batch_id,
         )
         yield images_pb2.UploadRequest(metadata=meta)
         try:

@@ -11,6 +11,7 @@ import logging
 import socketio
 
 from pixelflow.events import (
+    BATCH_UPDATED,
     IMAGE_DELETED,
     IMAGE_UPDATED,
     SOCKETIO_NAMESPACE,
@@ -54,6 +55,15 @@ class LiveEvents:
             )
         except Exception:
             log.warning("could not emit %s for image %s", IMAGE_DELETED, image_id, exc_info=True)
+
+    async def batch_updated(self, *, user_id: str, payload: dict[str, object]) -> None:
+        try:
+            await asyncio.wait_for(
+                self.manager.emit(BATCH_UPDATED, payload, room=user_room(user_id), namespace=SOCKETIO_NAMESPACE),
+                self.timeout_seconds,
+            )
+        except Exception:
+            log.warning("could not emit %s for batch %s", BATCH_UPDATED, payload.get("id"), exc_info=True)
 
     async def close(self) -> None:
         redis = getattr(self.manager, "redis", None)

@@ -41,6 +41,8 @@ class Image(Model):
     placeholder: str | None = fields.CharField(max_length=128, null=True)  # type: ignore[assignment]
     # The original's metadata holds a GPS position (no variant does).
     original_has_location = fields.BooleanField(default=False)
+    # The batch (`batches`) it was uploaded in; NULL: uploaded on its own.
+    batch_id: Any = fields.UUIDField(null=True, db_index=True)
 
     class Meta:
         table = "images"
@@ -98,3 +100,18 @@ class PendingDeletion(Model):
 
     class Meta:
         table = "pending_deletions"
+
+
+class Batch(Model):
+    """Files uploaded together with the same options; its images name it (`images.batch_id`)."""
+
+    id = fields.UUIDField(primary_key=True)
+    user_id = fields.UUIDField()
+    options: dict[str, Any] = fields.JSONField()  # type: ignore[assignment]
+    # Files of the batch refused at upload (no image row): counted in its total, as failed.
+    refused = fields.IntField(default=0)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "batches"
+        indexes = (Index(fields=("user_id", "created_at")),)

@@ -7,6 +7,7 @@ The runtime collects entrypoints through inheritance; the dependencies they shar
 from __future__ import annotations
 
 from pixelflow.images.v1 import images_pb2
+from svc_images.capabilities.batches import BatchesCapability
 from svc_images.capabilities.conversions import ConversionsCapability
 from svc_images.capabilities.deletion import DeletionCapability
 from svc_images.capabilities.downloads import DownloadsCapability
@@ -33,6 +34,7 @@ class ImagesService(
     MonitoringCapability,
     DeletionCapability,
     ExportCapability,
+    BatchesCapability,
 ):
     name = "images"
     grpc_services = (

@@ -177,6 +177,7 @@ async def upload_image(
     queue: JobQueue,
     limits: UploadLimits,
     options: ProcessingOptions | None = None,
+    batch_id: str | None = None,
 ) -> ImageRecord:
     """`options` (checked already) are stored with the image; refused here, before anything is
     stored, when the output they ask of this image would pass the pixel limit."""
@@ -222,6 +223,7 @@ async def upload_image(
             height=header.height,
             size_bytes=stream.size,
             options=options.as_dict() if options is not None else None,
+            batch_id=uuid.UUID(batch_id) if batch_id else None,
         )
     except BaseException:
         # Refused, failed or cancelled midway: leave no object behind (a row was not written).

@@ -167,6 +167,12 @@ def map_case(context: Any, case: Any) -> Any:
             # Option fields must come before the file (it streams on as soon as its part begins).
             del body["file"]
             body["file"] = TINY_PNG
+    elif route == ("POST", "/api/batches") and valid_body:
+        _possible_options(body)
+        if isinstance(body.get("file"), list):
+            # As for an upload: the options first, then a few tiny images.
+            count = min(max(len(body.pop("file")), 1), 3)
+            body["file"] = [TINY_PNG] * count
     elif route == ("POST", "/api/images/from-url") and valid_body and isinstance(body.get("url"), str):
         # An image the test serves on 127.0.0.1, which the test stack's allow-list lets svc_images reach.
         body["url"] = f"{os.environ[EDGE_URL_ENV]}/{TINY_PNG_NAME}"
@@ -175,6 +181,9 @@ def map_case(context: Any, case: Any) -> Any:
     elif route == ("GET", "/api/images") and isinstance(query, dict) and _meant_valid(case, ParameterLocation.QUERY):
         if query.get("cursor") and (issued := _listed(ISSUED_CURSORS_ENV)):
             query["cursor"] = random.choice(issued)
+    elif route == ("GET", "/api/batches") and isinstance(query, dict) and _meant_valid(case, ParameterLocation.QUERY):
+        # A cursor is valid only as issued (signed); the run has no second page of batches to take one from.
+        query.pop("cursor", None)
     elif route == ("GET", "/api/links/{image_id}/{variant}") and all(
         _meant_valid(case, location) for location in (ParameterLocation.PATH, ParameterLocation.QUERY)
     ):

@@ -24,7 +24,10 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
     response_class=StreamingResponse,
     responses={
         **_ERRORS,
-        200: {"content": {"image/webp": {}}, "description": "The stored variant"},
+        200: {
+            "content": {"image/webp": {}, "image/avif": {}, "image/jpeg": {}, "image/png": {}},
+            "description": "The stored variant (`optimized` in the format of its options)",
+        },
         404: {"description": "No such image (or another person's), or no such variant of it"},
         409: {"description": "Not rendered yet: the image is still queued or processing"},
     },

@@ -8,6 +8,7 @@ from datetime import timedelta
 from pixelflow.images.v1 import images_pb2
 from pixelflow.runtime import AuthKind, Call, rpc, timer
 from svc_images import processing, variants
+from svc_images.capabilities.batches import announce_image
 from svc_images.dependencies import ImagesBase
 from svc_images.messages import image_message, preview_report, processing_report, ticket_message
 from svc_images.records import ImageRecord
@@ -22,7 +23,7 @@ class ProcessingCapability(ImagesBase):
             return ticket_message(await variants.start_backfill(image_id=request.image_id, specs=self.variant_specs))
         ticket = ticket_message(await processing.start_processing(image_id=request.image_id, specs=self.output_specs))
         if ticket.should_process:
-            await self.events.image_updated(ticket.image)
+            await self._updated(ticket.image)
         return ticket
 
     @rpc(auth=AuthKind.SERVICE)
@@ -57,6 +58,7 @@ class ProcessingCapability(ImagesBase):
 
     async def _updated(self, image: images_pb2.Image) -> images_pb2.Image:
         await self.events.image_updated(image)
+        await announce_image(self.events, image_id=image.id)
         return image
 
     @timer(setting="reconcile_interval_seconds")

@@ -7,7 +7,8 @@ from collections.abc import AsyncIterator
 from pixelflow.errors import DomainError, InvalidArgument
 from pixelflow.images.v1 import images_pb2
 from pixelflow.runtime import AuthKind, Call, rpc
-from svc_images import quota, uploads
+from svc_images import batches, quota, uploads
+from svc_images.capabilities.batches import announce_progress
 from svc_images.dependencies import ImagesBase
 from svc_images.messages import image_message
 from svc_images.metrics import UPLOADS
@@ -44,9 +45,12 @@ class UploadCapability(ImagesBase):
                 yield message.chunk
 
         owner_id = call.caller.user_id
+        batch_id = first.metadata.batch_id
         try:
             metadata = first.metadata
             options = requested(metadata.options if metadata.HasField("options") else None)
+            if batch_id:
+                await batches.find_batch(owner_id=owner_id, batch_id=batch_id)
             # The room held is what the client declared, when it did: a batch of small files in
             # flight must not each hold the largest file allowed.
             limits = self.limits
@@ -61,9 +65,12 @@ class UploadCapability(ImagesBase):
                     queue=self.jobs,
                     limits=room.limits(limits),
                     options=options,
+                    batch_id=batch_id or None,
                 )
         except DomainError:
             UPLOADS.labels("refused").inc()
+            if batch_id:
+                await self._refused_in_batch(owner_id=owner_id, batch_id=batch_id)
             await uploads.drain_refused(
                 (message.chunk async for message in requests),
                 max_bytes=self.settings.max_upload_bytes,
@@ -74,4 +81,13 @@ class UploadCapability(ImagesBase):
             UPLOADS.labels("failed").inc()
             raise
         UPLOADS.labels("stored").inc()
+        if batch_id:
+            await announce_progress(self.events, owner_id=owner_id, batch_id=batch_id)
         return image_message(image)
+
+    async def _refused_in_batch(self, *, owner_id: str, batch_id: str) -> None:
+        try:
+            await batches.record_refused(owner_id=owner_id, batch_id=batch_id)
+        except DomainError:
+            return  # not the caller's batch: nothing to count
+        await announce_progress(self.events, owner_id=owner_id, batch_id=batch_id)

@@ -419,6 +419,68 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/batches": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Batches
+         * @description The person's batches, newest first, with their counts (not their images).
+         */
+        get: operations["list_batches_api_batches_get"];
+        put?: never;
+        /**
+         * Create Batch
+         * @description Options first, then up to `batch_max_files` `file` fields, each stored as it streams in.
+         */
+        post: operations["create_batch_api_batches_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/batches/{batch_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get Batch */
+        get: operations["get_batch_api_batches__batch_id__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/batches/{batch_id}/archive": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Archive
+         * @description A ZIP of every finished result, named after the originals with the result's extension, built
+         *     while it is sent.
+         */
+        get: operations["archive_api_batches__batch_id__archive_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -430,6 +492,30 @@ export interface components {
              * @description the current password, asked again
              */
             password: string;
+        };
+        /** BatchPage */
+        BatchPage: {
+            /** Items */
+            items: components["schemas"]["PublicBatch"][];
+            /** Next Cursor */
+            next_cursor: string | null;
+        };
+        /** CreatedBatch */
+        CreatedBatch: {
+            /** Id */
+            id: string;
+            /**
+             * Total
+             * @description files sent: images stored, plus files refused
+             */
+            total: number;
+            /** Created At */
+            created_at: string | null;
+            options: components["schemas"]["PublicOptions"] | null;
+            /** Images */
+            images: components["schemas"]["PublicImage"][];
+            /** Refused */
+            refused: components["schemas"]["RefusedFile"][];
         };
         /** HTTPValidationError */
         HTTPValidationError: {
@@ -499,6 +585,35 @@ export interface components {
             current_password: string;
             /** New Password */
             new_password: string;
+        };
+        /** PublicBatch */
+        PublicBatch: {
+            /** Id */
+            id: string;
+            /**
+             * Total
+             * @description files sent in the batch: queued + processing + done + failed
+             */
+            total: number;
+            /** Created At */
+            created_at: string | null;
+            options: components["schemas"]["PublicOptions"] | null;
+            /** Queued */
+            queued: number;
+            /** Processing */
+            processing: number;
+            /** Done */
+            done: number;
+            /**
+             * Failed
+             * @description images that failed, and files refused at upload
+             */
+            failed: number;
+            /**
+             * Images
+             * @description oldest first (empty in a list of batches)
+             */
+            images: components["schemas"]["PublicImage"][];
         };
         /** PublicImage */
         PublicImage: {
@@ -632,6 +747,16 @@ export interface components {
         RefreshBody: {
             /** Refresh Token */
             refresh_token: string;
+        };
+        /** RefusedFile */
+        RefusedFile: {
+            /** Filename */
+            filename: string;
+            /**
+             * Detail
+             * @description why this file was refused (the others of the batch were not)
+             */
+            detail: string;
         };
         /**
          * RegisterBody
@@ -1636,13 +1761,16 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The stored variant */
+            /** @description The stored variant (`optimized` in the format of its options) */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "image/webp": unknown;
+                    "image/avif": unknown;
+                    "image/jpeg": unknown;
+                    "image/png": unknown;
                 };
             };
             /** @description Not modified (If-None-Match) */
@@ -1886,6 +2014,222 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+        };
+    };
+    list_batches_api_batches_get: {
+        parameters: {
+            query?: {
+                limit?: number;
+                /** @description the next_cursor of the previous page, unchanged (a cursor the server did not issue is 422) */
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BatchPage"];
+                };
+            };
+            /** @description Unauthenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No such batch (or another person's) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    create_batch_api_batches_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": {
+                    /**
+                     * @default webp
+                     * @enum {string}
+                     */
+                    format?: "webp" | "avif" | "jpeg" | "png";
+                    /**
+                     * @description ignored for png
+                     * @default 80
+                     */
+                    quality?: number;
+                    /** @description of the box (webp: at most 16383) */
+                    width?: number;
+                    /** @description of the box (webp: at most 16383) */
+                    height?: number;
+                    /**
+                     * @description inside: aspect kept within the box; cover: fills it, cropped; fill: stretched
+                     * @default inside
+                     * @enum {string}
+                     */
+                    fit?: "inside" | "cover" | "fill";
+                    /**
+                     * @description scale a smaller image up to the box
+                     * @default false
+                     */
+                    enlarge?: boolean;
+                    file: string[];
+                };
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CreatedBatch"];
+                };
+            };
+            /** @description Unauthenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The body is over the batch's size limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not a multipart form */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Bad form or options (a form broken after a file: the files before stay in the batch) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    get_batch_api_batches__batch_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                batch_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PublicBatch"];
+                };
+            };
+            /** @description Unauthenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No such batch (or another person's) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    archive_api_batches__batch_id__archive_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                batch_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Every finished result */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/zip": unknown;
+                };
+            };
+            /** @description Unauthenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No such batch (or another person's) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
             };
         };
     };

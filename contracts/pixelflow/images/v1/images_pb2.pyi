@@ -102,16 +102,18 @@ class Variant(_message.Message):
     def __init__(self, name: _Optional[str] = ..., content_type: _Optional[str] = ..., width: _Optional[int] = ..., height: _Optional[int] = ..., size_bytes: _Optional[int] = ...) -> None: ...
 
 class UploadMetadata(_message.Message):
-    __slots__ = ("filename", "content_type", "declared_size", "options")
+    __slots__ = ("filename", "content_type", "declared_size", "options", "batch_id")
     FILENAME_FIELD_NUMBER: _ClassVar[int]
     CONTENT_TYPE_FIELD_NUMBER: _ClassVar[int]
     DECLARED_SIZE_FIELD_NUMBER: _ClassVar[int]
     OPTIONS_FIELD_NUMBER: _ClassVar[int]
+    BATCH_ID_FIELD_NUMBER: _ClassVar[int]
     filename: str
     content_type: str
     declared_size: int
     options: ProcessingOptions
-    def __init__(self, filename: _Optional[str] = ..., content_type: _Optional[str] = ..., declared_size: _Optional[int] = ..., options: _Optional[_Union[ProcessingOptions, _Mapping]] = ...) -> None: ...
+    batch_id: str
+    def __init__(self, filename: _Optional[str] = ..., content_type: _Optional[str] = ..., declared_size: _Optional[int] = ..., options: _Optional[_Union[ProcessingOptions, _Mapping]] = ..., batch_id: _Optional[str] = ...) -> None: ...
 
 class UploadRequest(_message.Message):
     __slots__ = ("metadata", "chunk")
@@ -394,3 +396,59 @@ class PurgeOwnerResponse(_message.Message):
     IMAGES_DELETED_FIELD_NUMBER: _ClassVar[int]
     images_deleted: int
     def __init__(self, images_deleted: _Optional[int] = ...) -> None: ...
+
+class CreateBatchRequest(_message.Message):
+    __slots__ = ("options",)
+    OPTIONS_FIELD_NUMBER: _ClassVar[int]
+    options: ProcessingOptions
+    def __init__(self, options: _Optional[_Union[ProcessingOptions, _Mapping]] = ...) -> None: ...
+
+class GetBatchRequest(_message.Message):
+    __slots__ = ("id",)
+    ID_FIELD_NUMBER: _ClassVar[int]
+    id: str
+    def __init__(self, id: _Optional[str] = ...) -> None: ...
+
+class Batch(_message.Message):
+    __slots__ = ("id", "total", "created_at", "options", "queued", "processing", "done", "failed", "images")
+    ID_FIELD_NUMBER: _ClassVar[int]
+    TOTAL_FIELD_NUMBER: _ClassVar[int]
+    CREATED_AT_FIELD_NUMBER: _ClassVar[int]
+    OPTIONS_FIELD_NUMBER: _ClassVar[int]
+    QUEUED_FIELD_NUMBER: _ClassVar[int]
+    PROCESSING_FIELD_NUMBER: _ClassVar[int]
+    DONE_FIELD_NUMBER: _ClassVar[int]
+    FAILED_FIELD_NUMBER: _ClassVar[int]
+    IMAGES_FIELD_NUMBER: _ClassVar[int]
+    id: str
+    total: int
+    created_at: _timestamp_pb2.Timestamp
+    options: ProcessingOptions
+    queued: int
+    processing: int
+    done: int
+    failed: int
+    images: _containers.RepeatedCompositeFieldContainer[Image]
+    def __init__(self, id: _Optional[str] = ..., total: _Optional[int] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., options: _Optional[_Union[ProcessingOptions, _Mapping]] = ..., queued: _Optional[int] = ..., processing: _Optional[int] = ..., done: _Optional[int] = ..., failed: _Optional[int] = ..., images: _Optional[_Iterable[_Union[Image, _Mapping]]] = ...) -> None: ...
+
+class ListBatchesRequest(_message.Message):
+    __slots__ = ("page_size", "page_token")
+    PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
+    PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    page_size: int
+    page_token: str
+    def __init__(self, page_size: _Optional[int] = ..., page_token: _Optional[str] = ...) -> None: ...
+
+class ListBatchesResponse(_message.Message):
+    __slots__ = ("batches", "next_page_token")
+    BATCHES_FIELD_NUMBER: _ClassVar[int]
+    NEXT_PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    batches: _containers.RepeatedCompositeFieldContainer[Batch]
+    next_page_token: str
+    def __init__(self, batches: _Optional[_Iterable[_Union[Batch, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...
+
+class ExportBatchRequest(_message.Message):
+    __slots__ = ("id",)
+    ID_FIELD_NUMBER: _ClassVar[int]
+    id: str
+    def __init__(self, id: _Optional[str] = ...) -> None: ...

@@ -107,6 +107,26 @@ class ImagesStub:
                 request_serializer=pixelflow_dot_images_dot_v1_dot_images__pb2.ExportImagesRequest.SerializeToString,
                 response_deserializer=pixelflow_dot_images_dot_v1_dot_images__pb2.ExportChunk.FromString,
                 _registered_method=True)
+        self.CreateBatch = channel.unary_unary(
+                '/pixelflow.images.v1.Images/CreateBatch',
+                request_serializer=pixelflow_dot_images_dot_v1_dot_images__pb2.CreateBatchRequest.SerializeToString,
+                response_deserializer=pixelflow_dot_images_dot_v1_dot_images__pb2.Batch.FromString,
+                _registered_method=True)
+        self.GetBatch = channel.unary_unary(
+                '/pixelflow.images.v1.Images/GetBatch',
+                request_serializer=pixelflow_dot_images_dot_v1_dot_images__pb2.GetBatchRequest.SerializeToString,
+                response_deserializer=pixelflow_dot_images_dot_v1_dot_images__pb2.Batch.FromString,
+                _registered_method=True)
+        self.ListBatches = channel.unary_unary(
+                '/pixelflow.images.v1.Images/ListBatches',
+                request_serializer=pixelflow_dot_images_dot_v1_dot_images__pb2.ListBatchesRequest.SerializeToString,
+                response_deserializer=pixelflow_dot_images_dot_v1_dot_images__pb2.ListBatchesResponse.FromString,
+                _registered_method=True)
+        self.ExportBatch = channel.unary_stream(
+                '/pixelflow.images.v1.Images/ExportBatch',
+                request_serializer=pixelflow_dot_images_dot_v1_dot_images__pb2.ExportBatchRequest.SerializeToString,
+                response_deserializer=pixelflow_dot_images_dot_v1_dot_images__pb2.ExportChunk.FromString,
+                _registered_method=True)
 
 
 class ImagesServicer:
@@ -220,6 +240,35 @@ class ImagesServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def CreateBatch(self, request, context):
+        """A batch of uploads: made first, then each file is an `Upload` whose metadata names it.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetBatch(self, request, context):
+        """The batch with its images and their counts per status; NOT_FOUND for another person's.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListBatches(self, request, context):
+        """The caller's batches, newest first, cursor paginated (counts only, no images).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ExportBatch(self, request, context):
+        """Every done image of the batch, oldest first: an entry (the archive name, made from the
+        original's with the result's extension, unique in the batch), then the `optimized` bytes.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_ImagesServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -291,6 +340,26 @@ def add_ImagesServicer_to_server(servicer, server):
             'ExportImages': grpc.unary_stream_rpc_method_handler(
                     servicer.ExportImages,
                     request_deserializer=pixelflow_dot_images_dot_v1_dot_images__pb2.ExportImagesRequest.FromString,
+                    response_serializer=pixelflow_dot_images_dot_v1_dot_images__pb2.ExportChunk.SerializeToString,
+            ),
+            'CreateBatch': grpc.unary_unary_rpc_method_handler(
+                    servicer.CreateBatch,
+                    request_deserializer=pixelflow_dot_images_dot_v1_dot_images__pb2.CreateBatchRequest.FromString,
+                    response_serializer=pixelflow_dot_images_dot_v1_dot_images__pb2.Batch.SerializeToString,
+            ),
+            'GetBatch': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetBatch,
+                    request_deserializer=pixelflow_dot_images_dot_v1_dot_images__pb2.GetBatchRequest.FromString,
+                    response_serializer=pixelflow_dot_images_dot_v1_dot_images__pb2.Batch.SerializeToString,
+            ),
+            'ListBatches': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListBatches,
+                    request_deserializer=pixelflow_dot_images_dot_v1_dot_images__pb2.ListBatchesRequest.FromString,
+                    response_serializer=pixelflow_dot_images_dot_v1_dot_images__pb2.ListBatchesResponse.SerializeToString,
+            ),
+            'ExportBatch': grpc.unary_stream_rpc_method_handler(
+                    servicer.ExportBatch,
+                    request_deserializer=pixelflow_dot_images_dot_v1_dot_images__pb2.ExportBatchRequest.FromString,
                     response_serializer=pixelflow_dot_images_dot_v1_dot_images__pb2.ExportChunk.SerializeToString,
             ),
     }
@@ -674,6 +743,114 @@ class Images:
             target,
             '/pixelflow.images.v1.Images/ExportImages',
             pixelflow_dot_images_dot_v1_dot_images__pb2.ExportImagesRequest.SerializeToString,
+            pixelflow_dot_images_dot_v1_dot_images__pb2.ExportChunk.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def CreateBatch(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/pixelflow.images.v1.Images/CreateBatch',
+            pixelflow_dot_images_dot_v1_dot_images__pb2.CreateBatchRequest.SerializeToString,
+            pixelflow_dot_images_dot_v1_dot_images__pb2.Batch.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetBatch(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/pixelflow.images.v1.Images/GetBatch',
+            pixelflow_dot_images_dot_v1_dot_images__pb2.GetBatchRequest.SerializeToString,
+            pixelflow_dot_images_dot_v1_dot_images__pb2.Batch.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListBatches(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/pixelflow.images.v1.Images/ListBatches',
+            pixelflow_dot_images_dot_v1_dot_images__pb2.ListBatchesRequest.SerializeToString,
+            pixelflow_dot_images_dot_v1_dot_images__pb2.ListBatchesResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ExportBatch(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_stream(
+            request,
+            target,
+            '/pixelflow.images.v1.Images/ExportBatch',
+            pixelflow_dot_images_dot_v1_dot_images__pb2.ExportBatchRequest.SerializeToString,
             pixelflow_dot_images_dot_v1_dot_images__pb2.ExportChunk.FromString,
             options,
             channel_credentials,

@@ -80,6 +80,16 @@ class ImagesStub:
     """Every image of the caller, oldest first: for each, an entry then its bytes in chunks, for the
     original and each stored result.
     """
+    CreateBatch: _grpc.UnaryUnaryMultiCallable[_images_pb2.CreateBatchRequest, _images_pb2.Batch]
+    """A batch of uploads: made first, then each file is an `Upload` whose metadata names it."""
+    GetBatch: _grpc.UnaryUnaryMultiCallable[_images_pb2.GetBatchRequest, _images_pb2.Batch]
+    """The batch with its images and their counts per status; NOT_FOUND for another person's."""
+    ListBatches: _grpc.UnaryUnaryMultiCallable[_images_pb2.ListBatchesRequest, _images_pb2.ListBatchesResponse]
+    """The caller's batches, newest first, cursor paginated (counts only, no images)."""
+    ExportBatch: _grpc.UnaryStreamMultiCallable[_images_pb2.ExportBatchRequest, _images_pb2.ExportChunk]
+    """Every done image of the batch, oldest first: an entry (the archive name, made from the
+    original's with the result's extension, unique in the batch), then the `optimized` bytes.
+    """
 
 @_typing.type_check_only
 class ImagesAsyncStub(ImagesStub):
@@ -130,6 +140,16 @@ class ImagesAsyncStub(ImagesStub):
     ExportImages: _aio.UnaryStreamMultiCallable[_images_pb2.ExportImagesRequest, _images_pb2.ExportChunk]  # type: ignore[assignment]
     """Every image of the caller, oldest first: for each, an entry then its bytes in chunks, for the
     original and each stored result.
+    """
+    CreateBatch: _aio.UnaryUnaryMultiCallable[_images_pb2.CreateBatchRequest, _images_pb2.Batch]  # type: ignore[assignment]
+    """A batch of uploads: made first, then each file is an `Upload` whose metadata names it."""
+    GetBatch: _aio.UnaryUnaryMultiCallable[_images_pb2.GetBatchRequest, _images_pb2.Batch]  # type: ignore[assignment]
+    """The batch with its images and their counts per status; NOT_FOUND for another person's."""
+    ListBatches: _aio.UnaryUnaryMultiCallable[_images_pb2.ListBatchesRequest, _images_pb2.ListBatchesResponse]  # type: ignore[assignment]
+    """The caller's batches, newest first, cursor paginated (counts only, no images)."""
+    ExportBatch: _aio.UnaryStreamMultiCallable[_images_pb2.ExportBatchRequest, _images_pb2.ExportChunk]  # type: ignore[assignment]
+    """Every done image of the batch, oldest first: an entry (the archive name, made from the
+    original's with the result's extension, unique in the batch), then the `optimized` bytes.
     """
 
 class ImagesServicer(metaclass=_abc_1.ABCMeta):
@@ -262,6 +282,40 @@ class ImagesServicer(metaclass=_abc_1.ABCMeta):
     ) -> _typing.Union[_abc.Iterator[_images_pb2.ExportChunk], _abc.AsyncIterator[_images_pb2.ExportChunk]]:
         """Every image of the caller, oldest first: for each, an entry then its bytes in chunks, for the
         original and each stored result.
+        """
+
+    @_abc_1.abstractmethod
+    def CreateBatch(
+        self,
+        request: _images_pb2.CreateBatchRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_images_pb2.Batch, _abc.Awaitable[_images_pb2.Batch]]:
+        """A batch of uploads: made first, then each file is an `Upload` whose metadata names it."""
+
+    @_abc_1.abstractmethod
+    def GetBatch(
+        self,
+        request: _images_pb2.GetBatchRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_images_pb2.Batch, _abc.Awaitable[_images_pb2.Batch]]:
+        """The batch with its images and their counts per status; NOT_FOUND for another person's."""
+
+    @_abc_1.abstractmethod
+    def ListBatches(
+        self,
+        request: _images_pb2.ListBatchesRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_images_pb2.ListBatchesResponse, _abc.Awaitable[_images_pb2.ListBatchesResponse]]:
+        """The caller's batches, newest first, cursor paginated (counts only, no images)."""
+
+    @_abc_1.abstractmethod
+    def ExportBatch(
+        self,
+        request: _images_pb2.ExportBatchRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_abc.Iterator[_images_pb2.ExportChunk], _abc.AsyncIterator[_images_pb2.ExportChunk]]:
+        """Every done image of the batch, oldest first: an entry (the archive name, made from the
+        original's with the result's extension, unique in the batch), then the `optimized` bytes.
         """
 
 def add_ImagesServicer_to_server(servicer: ImagesServicer, server: _typing.Union[_grpc.Server, _aio.Server]) -> None: ...
