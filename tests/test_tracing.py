@@ -22,7 +22,7 @@ from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanE
 
 from edge.app import create_app
 from pixelflow.runtime.testing import serve_for_test
-from pixelflow.runtime.tracing import configure_tracing, tracing_requested
+from pixelflow.runtime.tracing import configure_tracing, tracing_on, tracing_requested
 from svc_images.migrations import MIGRATIONS
 from svc_images.service import ImagesService
 from svc_images.settings import ImagesSettings
@@ -98,7 +98,18 @@ def memory() -> Iterator[InMemorySpanExporter]:
     yield exporter
     provider = trace.get_tracer_provider()
     assert isinstance(provider, TracerProvider)
-    provider.shutdown()  # later tests' spans go nowhere
+    provider.shutdown()
+    # Tracing off again for the tests after this module (OpenTelemetry sets its provider once per
+    # process; the test resets what `configure_tracing` installed).
+    from opentelemetry.instrumentation.asyncpg import AsyncPGInstrumentor
+    from opentelemetry.instrumentation.redis import RedisInstrumentor
+    from opentelemetry.util._once import Once
+
+    AsyncPGInstrumentor().uninstrument()
+    RedisInstrumentor().uninstrument()
+    trace._TRACER_PROVIDER = None
+    trace._TRACER_PROVIDER_SET_ONCE = Once()
+    assert not tracing_on()
 
 
 @dataclass
@@ -156,11 +167,19 @@ async def test_an_upload_is_one_trace_from_the_edge_to_the_workers_encode(stack:
         )
         assert response.status_code == 201, response.text
         await listener.wait_for(response.json()["id"], "done")
+        # A streamed reply, traced too (the runtime writes streams with `context.write`).
+        download = await stack.http.get(
+            f"/api/images/{response.json()['id']}/optimized",
+            headers={"Authorization": f"Bearer {owner['access_token']}"},
+        )
+        assert download.status_code == 200
+        assert download.content[8:12] == b"WEBP"
     finally:
         await listener.close()
 
     deadline = asyncio.get_running_loop().time() + 30
-    while not any(span.name == "encode" and span.trace_id == TRACE_ID for span in stack.receiver.spans):
+    # The job's span ends last (after the results are reported): wait for it and the encode.
+    while not {"encode", "process_image job"} <= {s.name for s in stack.receiver.spans if s.trace_id == TRACE_ID}:
         assert asyncio.get_running_loop().time() < deadline, [s.name for s in stack.receiver.spans]
         await asyncio.sleep(0.1)
     provider = trace.get_tracer_provider()

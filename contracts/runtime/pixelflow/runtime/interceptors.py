@@ -1,4 +1,8 @@
-"""Server interceptors: every call gets a request id (from `x-request-id` or new) and an access log."""
+"""Server interceptors: every call gets a request id (from `x-request-id` or new), an access log,
+its metrics and, when tracing is on, a server span continuing the caller's `traceparent`.
+
+The span is made here rather than by OpenTelemetry's grpc.aio interceptor: that one expects a
+streaming handler to be a generator, while the runtime's write with `context.write` (see Service)."""
 
 from __future__ import annotations
 
@@ -11,11 +15,13 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 import grpc
+from opentelemetry import propagate, trace
 
 from pixelflow.runtime.logs import REQUEST_ID_KEY, clean_request_id, request_id_var
 from pixelflow.runtime.metrics import observe_grpc_call
 
 log = logging.getLogger("pixelflow.access")
+_tracer = trace.get_tracer("pixelflow.runtime")
 
 _QUIET_PREFIXES = ("/grpc.health.v1.", "/grpc.reflection.")
 
@@ -37,12 +43,16 @@ class RequestContextInterceptor(grpc.aio.ServerInterceptor):
         # The id goes back only when this server chose it: a caller that sent one knows it already,
         # and sending initial metadata ahead of the reply costs a tenth of a small call's CPU.
         echo = request_id != incoming
-        return _wrap(handler, request_id, method, level, echo)
+        parent = propagate.extract(metadata) if "traceparent" in metadata else None
+        return _wrap(handler, request_id, method, level, echo, parent)
 
 
 def _wrap(
-    handler: grpc.RpcMethodHandler, request_id: str, method: str, level: int, echo: bool
+    handler: grpc.RpcMethodHandler, request_id: str, method: str, level: int, echo: bool, parent: Any
 ) -> grpc.RpcMethodHandler:
+    def span() -> Any:
+        return _tracer.start_as_current_span(method, context=parent, kind=trace.SpanKind.SERVER)
+
     def logged(behavior: Callable[..., Any], streaming_out: bool) -> Callable[..., Any]:
         def finish(context: grpc.aio.ServicerContext[Any, Any], started: float, outcome: str) -> None:
             code = context.code() if hasattr(context, "code") else None
@@ -61,12 +71,13 @@ def _wrap(
                     await context.send_initial_metadata(((REQUEST_ID_KEY, request_id),))
                 started, outcome = time.perf_counter(), "ERROR"
                 try:
-                    if inspect.iscoroutinefunction(behavior):
-                        await behavior(request, context)
-                    else:
-                        async with contextlib.aclosing(behavior(request, context)) as items:
-                            async for item in items:
-                                await context.write(item)
+                    with span():
+                        if inspect.iscoroutinefunction(behavior):
+                            await behavior(request, context)
+                        else:
+                            async with contextlib.aclosing(behavior(request, context)) as items:
+                                async for item in items:
+                                    await context.write(item)
                     outcome = "OK"
                 except asyncio.CancelledError:
                     outcome = "CANCELLED"  # the client left (a 304, a closed tab, a deadline): normal
@@ -82,7 +93,8 @@ def _wrap(
                 await context.send_initial_metadata(((REQUEST_ID_KEY, request_id),))
             started, outcome = time.perf_counter(), "ERROR"
             try:
-                result = await behavior(request, context)
+                with span():
+                    result = await behavior(request, context)
                 outcome = "OK"
                 return result
             except asyncio.CancelledError:

@@ -24,7 +24,7 @@ from pixelflow.runtime.interceptors import RequestContextInterceptor
 from pixelflow.runtime.logs import configure_logging
 from pixelflow.runtime.metrics import MetricsSettings, metrics_endpoint
 from pixelflow.runtime.service import Service
-from pixelflow.runtime.tracing import configure_tracing, server_interceptors
+from pixelflow.runtime.tracing import configure_tracing
 
 log = logging.getLogger(__name__)
 
@@ -45,7 +45,7 @@ class ServiceRunner:
         self.settings = settings
         self.health = health.aio.HealthServicer()
         self.server = grpc.aio.server(
-            interceptors=[*server_interceptors(), RequestContextInterceptor()],
+            interceptors=[RequestContextInterceptor()],
             options=[
                 ("grpc.max_receive_message_length", settings.max_message_bytes),
                 ("grpc.max_send_message_length", settings.max_message_bytes),

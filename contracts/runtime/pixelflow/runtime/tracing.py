@@ -81,14 +81,6 @@ def instrument_libraries() -> None:
         pass
 
 
-def server_interceptors() -> list[Any]:
-    if not tracing_on():
-        return []
-    from opentelemetry.instrumentation.grpc import aio_server_interceptor
-
-    return [aio_server_interceptor()]
-
-
 def client_interceptors() -> list[Any]:
     if not tracing_on():
         return []
