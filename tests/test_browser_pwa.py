@@ -227,9 +227,11 @@ async def test_loaded_photos_show_offline_and_sign_out_forgets_them(
     user_cache = f"pixelflow-user-{session['user']['id']}"
     await page.wait_for_function(
         """(name) => caches.open(name).then(c => c.keys()).then(k => k.map(r => new URL(r.url).pathname))
-            .then(paths => paths.includes('/api/images'))""",
+            .then(paths => paths.includes('/api/images') && paths.includes('/api/usage'))""",
         arg=user_cache,
     )
+    # Every answer in flight has been kept (a put may still be writing when a response arrives).
+    await page.wait_for_load_state("networkidle")
 
     await context.set_offline(True)
     requests_before = len(edge.seen)

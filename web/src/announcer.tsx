@@ -1,4 +1,4 @@
-import { createContext, type ReactNode, useCallback, useContext, useRef, useState } from "react";
+import { createContext, type ReactNode, useCallback, useContext, useEffect, useRef, useState } from "react";
 
 type Announce = (message: string) => void;
 
@@ -12,12 +12,19 @@ const AnnounceContext = createContext<Announce>(() => undefined);
 export function Announcer({ children }: { children: ReactNode }) {
   const [message, setMessage] = useState("");
   const repeat = useRef(false);
+  // Said in the same moment (a batch's summary as its photo finishes): said together, not the last alone.
+  const pending = useRef<string[]>([]);
   const announce = useCallback<Announce>((text) => {
+    pending.current.push(text);
+    const said = pending.current.join(" ");
     // The same text twice in a row would not change the region: alternate a trailing no-break
     // space so it is said again.
     repeat.current = !repeat.current;
-    setMessage(repeat.current ? text : `${text}\u00a0`);
+    setMessage(repeat.current ? said : `${said}\u00a0`);
   }, []);
+  useEffect(() => {
+    pending.current = [];
+  }, [message]);
   return (
     <AnnounceContext.Provider value={announce}>
       {children}
