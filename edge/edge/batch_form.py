@@ -15,10 +15,10 @@ from collections import deque
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
-from python_multipart.exceptions import FormParserError, MultipartParseError
-from python_multipart.multipart import MultipartParser, parse_options_header
+from python_multipart.exceptions import MultipartParseError
+from python_multipart.multipart import parse_options_header
 
-from edge.multipart import FILE_FIELD, MAX_BOUNDARY_LENGTH, FormLimits
+from edge.multipart import FILE_FIELD, MAX_BOUNDARY_LENGTH, FormLimits, form_parser
 from pixelflow.errors import InvalidArgument, UnsupportedMediaType
 
 
@@ -77,22 +77,7 @@ class BatchForm:
         # Bytes of the body read so far, and of files' data parsed but not handed out yet.
         self.consumed = 0
         self._queued = 0
-        try:
-            self._parser = MultipartParser(
-                boundary,
-                max_header_size=limits.max_part_header_bytes,
-                callbacks={
-                    "on_part_begin": self._on_part_begin,
-                    "on_header_field": self._on_header_field,
-                    "on_header_value": self._on_header_value,
-                    "on_header_end": self._on_header_end,
-                    "on_headers_finished": self._on_headers_finished,
-                    "on_part_data": self._on_part_data,
-                    "on_part_end": self._on_part_end,
-                },
-            )
-        except FormParserError as exc:
-            raise InvalidArgument(f"malformed multipart boundary: {exc}") from exc
+        self._parser = form_parser(boundary, limits, self)
 
     def _on_part_begin(self) -> None:
         self._parts += 1

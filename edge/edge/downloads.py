@@ -19,6 +19,8 @@ from pixelflow.images.v1 import images_pb2
 
 # Never revalidated: a stored file of an image is written once under its name.
 IMMUTABLE_CACHE_CONTROL = "private, max-age=31536000, immutable"
+# What a stored output may be, by the format of its options (OpenAPI `content` of the download routes).
+OUTPUT_CONTENT: dict[str, dict[str, object]] = {"image/webp": {}, "image/avif": {}, "image/jpeg": {}, "image/png": {}}
 # The uploaded bytes are whatever the person sent: never rendered as a page, never sniffed.
 ORIGINAL_HEADERS = {"X-Content-Type-Options": "nosniff", "Content-Security-Policy": "sandbox"}
 # RFC 8187 attr-char besides letters and digits (which `quote` always keeps).

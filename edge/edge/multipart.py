@@ -16,9 +16,13 @@ import logging
 from collections import deque
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, cast
 
 from python_multipart.exceptions import FormParserError, MultipartParseError
 from python_multipart.multipart import MultipartParser, parse_options_header
+
+if TYPE_CHECKING:
+    from python_multipart.multipart import MultipartCallbacks
 
 from pixelflow.errors import InvalidArgument, UnsupportedMediaType
 
@@ -51,6 +55,30 @@ class _Part:
     taken: str = ""
 
 
+_CALLBACKS = (
+    "on_part_begin",
+    "on_header_field",
+    "on_header_value",
+    "on_header_end",
+    "on_headers_finished",
+    "on_part_data",
+    "on_part_end",
+)
+
+
+def form_parser(boundary: bytes, limits: FormLimits, events: object) -> MultipartParser:
+    """python-multipart's streaming parser calling `events`' `_on_<event>` methods, its part headers
+    bounded; a malformed boundary is 422."""
+    try:
+        return MultipartParser(
+            boundary,
+            max_header_size=limits.max_part_header_bytes,
+            callbacks=cast("MultipartCallbacks", {name: getattr(events, f"_{name}") for name in _CALLBACKS}),
+        )
+    except FormParserError as exc:
+        raise InvalidArgument(f"malformed multipart boundary: {exc}") from exc
+
+
 class FileUpload:
     """Parses a request body until the `file` part starts, then streams that part's bytes."""
 
@@ -78,22 +106,7 @@ class FileUpload:
         # towards `max_bytes_before_file`), as sent: their values are the caller's to check.
         self._fields = fields
         self.fields: dict[str, str] = {}
-        try:
-            self._parser = MultipartParser(
-                boundary,
-                max_header_size=limits.max_part_header_bytes,
-                callbacks={
-                    "on_part_begin": self._on_part_begin,
-                    "on_header_field": self._on_header_field,
-                    "on_header_value": self._on_header_value,
-                    "on_header_end": self._on_header_end,
-                    "on_headers_finished": self._on_headers_finished,
-                    "on_part_data": self._on_part_data,
-                    "on_part_end": self._on_part_end,
-                },
-            )
-        except FormParserError as exc:
-            raise InvalidArgument(f"malformed multipart boundary: {exc}") from exc
+        self._parser = form_parser(boundary, limits, self)
 
     def _on_part_begin(self) -> None:
         self._parts += 1

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Header
 from fastapi.responses import Response, StreamingResponse
 
 from edge.deps import BackendsDep, BearerDep, SettingsDep
-from edge.downloads import IMMUTABLE_CACHE_CONTROL, ORIGINAL_HEADERS, stream_download
+from edge.downloads import IMMUTABLE_CACHE_CONTROL, ORIGINAL_HEADERS, OUTPUT_CONTENT, stream_download
 from pixelflow.images.v1 import images_pb2
 
 router = APIRouter(prefix="/api/images", tags=["images"])
@@ -25,7 +25,7 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
     responses={
         **_ERRORS,
         200: {
-            "content": {"image/webp": {}, "image/avif": {}, "image/jpeg": {}, "image/png": {}},
+            "content": OUTPUT_CONTENT,
             "description": "The stored variant (`optimized` in the format of its options)",
         },
         404: {"description": "No such image (or another person's), or no such variant of it"},

@@ -10,7 +10,7 @@ from fastapi.responses import Response, StreamingResponse
 from starlette.requests import ClientDisconnect
 
 from edge.deps import BackendsDep, BearerDep, SettingsDep
-from edge.downloads import IMMUTABLE_CACHE_CONTROL, stream_download
+from edge.downloads import IMMUTABLE_CACHE_CONTROL, OUTPUT_CONTENT, stream_download
 from edge.middleware import declared_length
 from edge.multipart import FileUpload
 from edge.options import document_options, form_options
@@ -161,7 +161,7 @@ async def get_image(image_id: str, backends: BackendsDep, settings: SettingsDep,
     responses={
         **_ERRORS,
         200: {
-            "content": {"image/webp": {}, "image/avif": {}, "image/jpeg": {}, "image/png": {}},
+            "content": OUTPUT_CONTENT,
             "description": "The optimized result, in the format of its options (WebP by default)",
         },
         304: {"description": "Not modified"},
