@@ -40,6 +40,10 @@ REDIS_URL = os.environ.get("PIXELFLOW_TEST_REDIS_URL", "redis://127.0.0.1:6379/0
 USING: list[str] = []
 
 
+# Browser tests share their chromium and web-app fixtures.
+pytest_plugins = ["tests.support.browser_fixtures"]
+
+
 def pytest_configure(config: pytest.Config) -> None:
     # Before collection, so that test modules importing REDIS_URL see the server this run uses.
     global POSTGRES, REDIS_URL

@@ -9,14 +9,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.async_api import Browser, BrowserContext, Page, async_playwright, expect
+from playwright.async_api import Browser, BrowserContext, Page, expect
 
-from edge.app import create_app
-from pixelflow.runtime.testing import RunningService
-from tests.conftest import edge_settings_for
-from tests.support.http import serve_http
 from tests.support.images import ORIENTED_JPEG
-from tests.support.services import WorkerProcess
 from tests.support.users import PASSWORD, unique_email
 
 pytestmark = pytest.mark.browser
@@ -35,26 +30,6 @@ CHROMIUM_FLAGS = [
     "--no-first-run",
     "--disable-quic",
 ]
-
-
-@pytest.fixture(scope="module")
-async def app_url(
-    auth_server: RunningService, images_server: RunningService, worker: WorkerProcess, redis_prefix: str
-) -> AsyncIterator[str]:
-    assert (WEB_DIST / "index.html").exists(), "build the web app first: make web"
-    settings = edge_settings_for(
-        auth_server.address, redis_prefix, images_address=images_server.address, web_dist=WEB_DIST
-    )
-    async with serve_http(create_app(settings)) as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
-async def browser() -> AsyncIterator[Browser]:
-    async with async_playwright() as playwright:
-        launched = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
-        yield launched
-        await launched.close()
 
 
 @pytest.fixture

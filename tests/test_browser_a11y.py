@@ -13,16 +13,10 @@ from typing import Any
 
 import httpx
 import pytest
-from playwright.async_api import Browser, BrowserContext, Page, Response, Route, async_playwright, expect
+from playwright.async_api import Browser, BrowserContext, Page, Response, Route, expect
 
-from edge.app import create_app
-from pixelflow.runtime.testing import RunningService
-from tests.conftest import edge_settings_for
 from tests.support.browser import (
     ARTIFACTS,
-    CHROMIUM,
-    CHROMIUM_FLAGS,
-    WEB_DIST,
     Problems,
     announced,
     axe_violations,
@@ -32,9 +26,7 @@ from tests.support.browser import (
     prepare,
     sign_in_as,
 )
-from tests.support.http import serve_http
 from tests.support.images import GARDEN_PNG, ORIENTED_JPEG
-from tests.support.services import WorkerProcess
 from tests.support.users import PASSWORD, register, unique_email
 
 pytestmark = pytest.mark.browser
@@ -43,31 +35,6 @@ PHOTOS = 12
 # What the sign-in page may move over the wire, compressed (issue 16: the signed-in views and the
 # Socket.IO client are not part of it).
 SIGN_IN_JS_BUDGET = 120_000
-
-
-@pytest.fixture(scope="module")
-async def app_url(
-    auth_server: RunningService, images_server: RunningService, worker: WorkerProcess, redis_prefix: str
-) -> AsyncIterator[str]:
-    assert (WEB_DIST / "index.html").exists(), "build the web app first: make web"
-    settings = edge_settings_for(
-        auth_server.address,
-        redis_prefix,
-        images_address=images_server.address,
-        web_dist=WEB_DIST,
-        # Several accounts are made from one address here; the limit itself is tested elsewhere.
-        auth_rate_limit_per_minute=1000,
-    )
-    async with serve_http(create_app(settings)) as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
-async def browser() -> AsyncIterator[Browser]:
-    async with async_playwright() as playwright:
-        launched = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
-        yield launched
-        await launched.close()
 
 
 @pytest.fixture

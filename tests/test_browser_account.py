@@ -14,46 +14,16 @@ from typing import Any
 
 import httpx
 import pytest
-from playwright.async_api import Browser, BrowserContext, Page, async_playwright, expect
+from playwright.async_api import Browser, BrowserContext, Page, expect
 
-from edge.app import create_app
-from pixelflow.runtime.testing import RunningService
-from tests.conftest import edge_settings_for
-from tests.support.browser import CHROMIUM, CHROMIUM_FLAGS, WEB_DIST, Problems, axe_violations, prepare, sign_in_as
-from tests.support.http import serve_http
+from tests.support.browser import Problems, axe_violations, prepare, sign_in_as
 from tests.support.images import GARDEN_PNG, ORIENTED_JPEG
-from tests.support.services import WorkerProcess
 from tests.support.users import PASSWORD, bearer, register, unique_email
 
 pytestmark = pytest.mark.browser
 
 NEW_PASSWORD = "a brand new passphrase"
 OTHER_AGENT = "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:140.0) Gecko/20100101 Firefox/140.0"
-
-
-@pytest.fixture(scope="module")
-async def app_url(
-    auth_server: RunningService, images_server: RunningService, worker: WorkerProcess, redis_prefix: str
-) -> AsyncIterator[str]:
-    assert (WEB_DIST / "index.html").exists(), "build the web app first: make web"
-    settings = edge_settings_for(
-        auth_server.address,
-        redis_prefix,
-        images_address=images_server.address,
-        web_dist=WEB_DIST,
-        # Several sign-ins from one address; the limit itself is tested elsewhere.
-        auth_rate_limit_per_minute=1000,
-    )
-    async with serve_http(create_app(settings)) as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
-async def browser() -> AsyncIterator[Browser]:
-    async with async_playwright() as playwright:
-        launched = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
-        yield launched
-        await launched.close()
 
 
 @pytest.fixture

@@ -14,17 +14,17 @@ from typing import Any
 
 import httpx
 import pytest
-from playwright.async_api import Browser, BrowserContext, Page, async_playwright, expect
+from playwright.async_api import Browser, BrowserContext, Page, expect
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from edge.app import create_app
 from pixelflow.runtime.testing import RunningService
-from tests.conftest import edge_settings_for
+from tests.support.browser_fixtures import web_app_settings
 from tests.support.http import serve_http
 from tests.support.images import ORIENTED_JPEG
 from tests.support.services import WorkerProcess
 from tests.support.users import bearer, client_address, register
-from tests.test_browser import CHROMIUM, CHROMIUM_FLAGS, WEB_DIST
+from tests.test_browser import WEB_DIST
 
 pytestmark = pytest.mark.browser
 
@@ -44,10 +44,7 @@ async def edge(
     auth_server: RunningService, images_server: RunningService, worker: WorkerProcess, redis_prefix: str
 ) -> AsyncIterator[Edge]:
     assert (WEB_DIST / "sw.js").exists(), "build the web app first: make web"
-    settings = edge_settings_for(
-        auth_server.address, redis_prefix, images_address=images_server.address, web_dist=WEB_DIST
-    )
-    app = create_app(settings)
+    app = create_app(web_app_settings(auth_server, images_server, redis_prefix))
     seen: list[str] = []
 
     async def recording(scope: Scope, receive: Receive, send: Send) -> None:
@@ -58,14 +55,6 @@ async def edge(
     wrapped: ASGIApp = recording
     async with serve_http(wrapped) as url:
         yield Edge(url, seen)
-
-
-@pytest.fixture(scope="module")
-async def browser() -> AsyncIterator[Browser]:
-    async with async_playwright() as playwright:
-        launched = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
-        yield launched
-        await launched.close()
 
 
 @pytest.fixture

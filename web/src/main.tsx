@@ -11,7 +11,10 @@ import { ServicesProvider } from "./services";
 import "./styles.css";
 
 const store = new SessionStore();
-const queryClient = new QueryClient({ defaultOptions: { queries: { retry: 1, refetchOnWindowFocus: false } } });
+// offlineFirst: a query is tried even offline, so the service worker can answer it from what it kept.
+const queryClient = new QueryClient({
+  defaultOptions: { queries: { retry: 1, refetchOnWindowFocus: false, networkMode: "offlineFirst" } },
+});
 // Signing out (here or in another tab) forgets every cached image.
 store.subscribe(() => {
   if (!store.get()) {
